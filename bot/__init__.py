@@ -1,0 +1,1 @@
+"""fairloop's platform-neutral core: events, messages, commands, check-ins, stats, privacy."""

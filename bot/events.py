@@ -1,0 +1,37 @@
+"""Incoming events, translated by adapters from platform payloads into neutral form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, kw_only=True)
+class Actor:
+    """Who did something: a platform identity, with an email when the platform told us one."""
+
+    platform: str  # "slack" | "teams" | "playground"
+    user_id: str  # Slack user id, Teams AAD object id, playground email
+    email: str | None = None
+    display_name: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ButtonClicked:
+    actor: Actor
+    action_id: str
+    value: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormSubmitted:
+    actor: Actor
+    form_id: str
+    context: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandIssued:
+    actor: Actor
+    text: str

@@ -1,0 +1,24 @@
+"""What the core answers an event with; adapters turn it into the platform's response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.messages import Form, Message
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reply:
+    """
+    For a button click: `message` replaces the clicked message in place; `form` opens a form;
+    `notice` is a private note to the clicker (e.g. a refusal) and leaves the message unchanged.
+    For a command: `message` is the private answer; `form` opens a form.
+    For a form submission: `errors` (input_id -> sentence) keeps the form open with inline errors;
+    otherwise the form closes, `notice` is a private thank-you, and the core has already updated
+    the original prompt message through the Outbox.
+    """
+
+    message: Message | None = None
+    form: Form | None = None
+    notice: Message | None = None
+    errors: dict[str, str] = field(default_factory=dict)

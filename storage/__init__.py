@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, repository functions and migrations. Imports nothing from the project."""

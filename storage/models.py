@@ -1,0 +1,163 @@
+"""SQLModel tables. Times are aware UTC (sqlmodel stores them as UTC). Candidate names are never stored: only an opaque ref."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+PROMPT_STATES = ("scheduled", "sent", "answered", "expired", "cancelled", "undeliverable")
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True, max_length=320)
+    display_name: str | None = Field(default=None, max_length=200)
+    timezone: str | None = Field(default=None, max_length=64)
+    reminders: bool = True
+    first_prompted_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Identity(SQLModel, table=True):
+    """A person's account on one platform, with what the adapter needs to reach them."""
+
+    __table_args__ = (
+        UniqueConstraint("platform", "user_id", name="uq_identity_platform_user"),
+        Index("ix_identity_person_platform", "person_id", "platform"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    platform: str = Field(max_length=20)
+    user_id: str = Field(max_length=200)
+    address: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Interview(SQLModel, table=True):
+    __table_args__ = (Index("ix_interview_team_role", "team", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(unique=True, index=True, max_length=200)
+    role: str = Field(max_length=200)
+    team: str = Field(default="", max_length=200)
+    stage: str = Field(default="", max_length=100)
+    starts_at: datetime
+    ends_at: datetime
+    candidate_ref: str | None = Field(default=None, max_length=200)
+    status: str = Field(default="scheduled", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Prompt(SQLModel, table=True):
+    """The outbox: one check-in prompt per interviewer per interview."""
+
+    __table_args__ = (
+        UniqueConstraint("interview_id", "person_id", name="uq_prompt_interview_person"),
+        Index("ix_prompt_state_due", "state", "due_at"),
+        Index("ix_prompt_due_state", "due_at", "state"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: int = Field(foreign_key="interview.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    state: str = Field(default="scheduled", max_length=20)
+    due_at: datetime
+    # denormalised so stats aggregate in one table scan without joins
+    team: str = Field(default="", max_length=200)
+    role: str = Field(default="", max_length=200)
+    platform: str | None = Field(default=None, max_length=20)
+    conversation: str | None = Field(default=None, max_length=300)
+    message_id: str | None = Field(default=None, max_length=300)
+    reason: str | None = Field(default=None, max_length=300)
+    claim: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = None
+    attempts: int = 0
+    sent_at: datetime | None = None
+    reminded_at: datetime | None = None
+    answered_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CheckIn(SQLModel, table=True):
+    """An interviewer's answer: one per prompt; answering again edits it."""
+
+    __table_args__ = (Index("ix_checkin_answered_team_role", "answered_at", "team", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    prompt_id: int = Field(foreign_key="prompt.id", unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    team: str = Field(default="", max_length=200)
+    role: str = Field(default="", max_length=200)
+    kind: str = Field(max_length=20)  # all | detail | concern
+    all_followed: bool
+    note: str | None = Field(default=None, max_length=2000)  # private to the interviewer
+    answer_seconds: int = 0
+    answered_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CheckInAnswer(SQLModel, table=True):
+    """Per-practice answer; a row per practice so adherence aggregates in SQL."""
+
+    __table_args__ = (
+        UniqueConstraint("checkin_id", "practice", name="uq_answer_checkin_practice"),
+        Index("ix_answer_practice", "practice", "value"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    checkin_id: int = Field(foreign_key="checkin.id", index=True)
+    practice: str = Field(max_length=64)
+    value: str = Field(max_length=8)  # yes | no | na
+
+
+class Concern(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    prompt_id: int | None = Field(default=None, foreign_key="prompt.id", index=True)
+    reporter_id: int | None = Field(default=None, foreign_key="person.id")
+    team: str = Field(default="", max_length=200)
+    role: str = Field(default="", max_length=200)
+    text: str = Field(max_length=4000)
+    status: str = Field(default="open", max_length=20)  # open | acknowledged | resolved
+    owner: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Platform event ids already handled, so retries never double-count."""
+
+    key: str = Field(primary_key=True, max_length=200)
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Setting(SQLModel, table=True):
+    """Key/value settings and secrets the process generates for itself (e.g. the secret key)."""
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str = Field(max_length=4000)
+
+
+class PlaygroundPost(SQLModel, table=True):
+    """Messages the playground outbox delivered: a DM (conversation = email) or a channel post."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation: str = Field(index=True, max_length=320)
+    body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Channel(SQLModel, table=True):
+    """A channel the bot can post to (Teams stores the conversation reference here)."""
+
+    __table_args__ = (UniqueConstraint("platform", "name", name="uq_channel_platform_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    name: str = Field(max_length=300)
+    address: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,136 @@
+"""Slack adapter: install() mounts Bolt on fairloop's aiohttp app (HTTP mode) or connects Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import partial
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.app import SlackBridge, build_bolt
+from adapters.slack.outbox import SlackOutbox
+from bot.settings import Settings
+from fairloop.keys import CORE
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SLACK", "SlackOutbox", "SlackRuntime", "install", "make_client"]
+
+
+@dataclass
+class SlackRuntime:
+    """Filled in by the cleanup context; created in install() so the frozen app never changes."""
+
+    bolt: AsyncApp | None = None
+    client: AsyncWebClient | None = None
+    outbox: SlackOutbox | None = None
+    socket: AsyncSocketModeHandler | None = None
+
+
+SLACK = web.AppKey("fairloop.slack", SlackRuntime)
+
+
+class AsyncServerErrorsRetryHandler(AsyncRetryHandler):
+    """Retries any 5xx (slack_sdk's built-in one covers only 500 and 503), with its backoff."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code >= 500
+
+
+def make_client(*, token: str, base_url: str, session: aiohttp.ClientSession) -> AsyncWebClient:
+    """The one Web API client: shared session, retries for 429 (honouring Retry-After), 5xx and lost connections."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        session=session,
+        timeout=30,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=10),
+            AsyncServerErrorsRetryHandler(max_retry_count=3),
+            AsyncConnectionErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+def install(app: web.Application, *, settings: Settings) -> None:
+    """Mount Slack on `app`: POST /slack/events (HTTP mode) unless SLACK_APP_TOKEN selects Socket Mode."""
+    if not settings.slack_bot_token:
+        raise ValueError("SLACK_BOT_TOKEN is required to enable Slack")
+    app[SLACK] = SlackRuntime()
+    if not settings.slack_app_token:
+        app.router.add_post("/slack/events", events)
+    app.cleanup_ctx.append(partial(_slack_context, settings=settings))
+
+
+async def _slack_context(app: web.Application, *, settings: Settings) -> AsyncIterator[None]:
+    runtime = app[SLACK]
+    core = app[CORE]
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=35))
+    client = make_client(token=settings.slack_bot_token or "", base_url=settings.slack_api_url, session=session)
+    outbox = SlackOutbox(client=client)
+    bridge = SlackBridge(core=core, client=client, outbox=outbox, session=session)
+    socket_mode = bool(settings.slack_app_token)
+    bolt = build_bolt(bridge=bridge, signing_secret=settings.slack_signing_secret, socket_mode=socket_mode)
+    runtime.bolt, runtime.client, runtime.outbox = bolt, client, outbox
+    core.outboxes["slack"] = outbox
+    try:
+        if socket_mode:
+            runtime.socket = AsyncSocketModeHandler(bolt, settings.slack_app_token, web_client=client)
+            await runtime.socket.connect_async()
+            logger.info("Slack connected in Socket Mode")
+        else:
+            logger.info("Slack listening on POST /slack/events")
+        yield
+    finally:
+        if runtime.socket is not None:
+            await runtime.socket.close_async()
+        core.outboxes.pop("slack", None)
+        runtime.bolt = runtime.client = runtime.outbox = runtime.socket = None
+        await session.close()
+
+
+def _bad_request(detail: str, status: int = 400) -> web.Response:
+    return web.json_response({"error": "bad_request", "detail": detail}, status=status)
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """POST /slack/events: a type converter between aiohttp and Bolt (Bolt checks the v0 signature)."""
+    bolt = request.app[SLACK].bolt
+    if bolt is None:
+        return web.json_response({"error": "unavailable", "detail": "Slack is starting up"}, status=503)
+    try:
+        body = await request.text()
+        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
+    except (ValueError, UnicodeDecodeError):
+        return _bad_request("The request body is not a Slack payload.")
+    try:
+        bolt_response = await bolt.async_dispatch(bolt_request)
+    except Exception:
+        logger.exception("Slack request could not be handled")
+        return _bad_request("The Slack request could not be handled.")
+    if bolt_response.status >= 500:  # a failed listener is logged already; Slack must not see it as ours to retry
+        return web.json_response({"error": "not_handled", "detail": "The Slack request was not handled."}, status=422)
+    return await to_aiohttp_response(bolt_response)

@@ -1,0 +1,172 @@
+"""Render the neutral message model (bot.messages) as Slack Block Kit: message blocks, modals, the App Home."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import (
+    Actions,
+    Block,
+    Button,
+    ChoiceInput,
+    Context,
+    Divider,
+    Fields,
+    Form,
+    FormInput,
+    Header,
+    Image,
+    Message,
+    Section,
+    TextInput,
+)
+
+# Slack's documented limits (https://api.slack.com/reference/block-kit)
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_FALLBACK_TEXT = 3000
+CHECKIN_ACTION_PREFIX = "checkin."
+
+Json = dict[str, Any]
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn control characters; everything else (*bold*, _italic_, bullets) is already mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain(text: str, limit: int = 3000) -> Json:
+    return {"type": "plain_text", "text": _clip(text.strip() or " ", limit), "emoji": True}
+
+
+def mrkdwn(text: str, limit: int = 3000) -> Json:
+    return {"type": "mrkdwn", "text": _clip(escape(text.strip()) or " ", limit)}
+
+
+def button(b: Button) -> Json:
+    out: Json = {"type": "button", "text": plain(b.label, 75), "action_id": _clip(b.action_id, 255)}
+    if b.value:
+        out["value"] = _clip(b.value, 2000)
+    if b.style != "default":
+        out["style"] = b.style
+    return out
+
+
+def block(b: Block) -> list[Json]:
+    """One neutral block -> zero or more Block Kit blocks (fields are split by Slack's 10-per-section limit)."""
+    if isinstance(b, Header):
+        return [{"type": "header", "text": plain(b.text, 150)}] if b.text.strip() else []
+    if isinstance(b, Section):
+        return [{"type": "section", "text": mrkdwn(b.text)}] if b.text.strip() else []
+    if isinstance(b, Fields):
+        fields = [mrkdwn(f"*{label}*\n{value}", 2000) for label, value in b.items]
+        return [{"type": "section", "fields": fields[i : i + 10]} for i in range(0, len(fields), 10)]
+    if isinstance(b, Actions):
+        elements = [button(x) for x in b.buttons]
+        return [{"type": "actions", "elements": elements[i : i + 25]} for i in range(0, len(elements), 25)]
+    if isinstance(b, Context):
+        return [{"type": "context", "elements": [mrkdwn(b.text)]}] if b.text.strip() else []
+    if isinstance(b, Image):
+        return [{"type": "image", "image_url": b.url, "alt_text": _clip(b.alt or "chart", 2000)}]
+    if isinstance(b, Divider):
+        return [{"type": "divider"}]
+    raise TypeError(f"no Block Kit rendering for {type(b).__name__}")
+
+
+def blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[Json]:
+    out = [rendered for b in message.blocks for rendered in block(b)]
+    if len(out) > limit:
+        out = out[: limit - 1] + [{"type": "context", "elements": [mrkdwn("(shortened to fit Slack)")]}]
+    return out
+
+
+def fallback_text(message: Message) -> str:
+    return _clip(message.text.strip() or "fairloop", MAX_FALLBACK_TEXT)
+
+
+def message_body(message: Message) -> Json:
+    """Keyword arguments for chat.postMessage / chat.update / chat.postEphemeral / response_url."""
+    body: Json = {"text": fallback_text(message)}
+    rendered = blocks(message)
+    if rendered:
+        body["blocks"] = rendered
+    return body
+
+
+def prompt_id(message: Message) -> str | None:
+    """The prompt a check-in message is about: the value of its check-in buttons (contract)."""
+    for b in message.buttons():
+        if b.action_id.startswith(CHECKIN_ACTION_PREFIX) and b.value:
+            return b.value
+    return None
+
+
+def metadata(message: Message) -> Json | None:
+    """Message metadata so the prompt id travels with the Slack message itself."""
+    pid = prompt_id(message)
+    if pid is None:
+        return None
+    return {"event_type": "fairloop_prompt", "event_payload": {"prompt_id": pid}}
+
+
+def form_input(i: FormInput) -> Json:
+    """Each input is an input block whose block_id and action_id are the input_id, so errors key by it."""
+    element: Json
+    if isinstance(i, ChoiceInput):
+        options = [{"text": plain(c.label, 75), "value": _clip(c.value, 150)} for c in i.choices]
+        kind = "radio_buttons" if len(options) <= 10 else "static_select"
+        element = {"type": kind, "action_id": i.input_id, "options": options[:100]}
+        initial = next((o for o, c in zip(options, i.choices, strict=True) if c.value == i.initial), None)
+        if initial is not None:
+            element["initial_option"] = initial
+        if kind == "static_select":
+            element["placeholder"] = plain("Choose…", 150)
+    elif isinstance(i, TextInput):
+        element = {
+            "type": "plain_text_input",
+            "action_id": i.input_id,
+            "multiline": i.multiline,
+            "max_length": max(1, min(i.max_length, 3000)),
+        }
+        if i.placeholder:
+            element["placeholder"] = plain(i.placeholder, 150)
+        if i.initial:
+            element["initial_value"] = i.initial
+    else:  # pragma: no cover - the union is closed
+        raise TypeError(f"no Block Kit rendering for {type(i).__name__}")
+    return {
+        "type": "input",
+        "block_id": i.input_id,
+        "label": plain(i.label, 2000),
+        "optional": i.optional,
+        "element": element,
+    }
+
+
+def modal(form: Form) -> Json:
+    """A views.open body: callback_id routes the submission, private_metadata carries Form.context."""
+    body: list[Json] = []
+    if form.intro.strip():
+        body.append({"type": "section", "text": mrkdwn(form.intro)})
+    body.extend(form_input(i) for i in form.inputs)
+    view: Json = {
+        "type": "modal",
+        "callback_id": _clip(form.form_id, 255),
+        "title": plain(form.title, 24),
+        "submit": plain(form.submit_label, 24),
+        "close": plain("Cancel", 24),
+        "blocks": body[:MAX_VIEW_BLOCKS] or [{"type": "section", "text": mrkdwn(form.title)}],
+    }
+    if form.context:
+        view["private_metadata"] = _clip(form.context, 3000)
+    return view
+
+
+def home(message: Message) -> Json:
+    """A views.publish body for the App Home tab."""
+    rendered = blocks(message, MAX_VIEW_BLOCKS) or [{"type": "section", "text": mrkdwn(fallback_text(message))}]
+    return {"type": "home", "blocks": rendered}

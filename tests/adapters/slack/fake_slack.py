@@ -1,0 +1,190 @@
+"""A fake Slack Web API: a real aiohttp server on loopback that records every call and can throttle."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = "UBOT0001"
+TEAM = "T0FAIRLOOP"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float
+    status: int = 200
+
+
+@dataclass
+class FakeSlack:
+    """Answers the Web API methods fairloop uses. `users` maps email -> Slack user object."""
+
+    token: str = "xoxb-test-token"
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    limits: dict[str, int] = field(default_factory=dict)  # method -> requests per second (429 beyond)
+    calls: list[Call] = field(default_factory=list)
+    hooks: list[dict[str, Any]] = field(default_factory=list)  # bodies POSTed to response_url
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (channel, ts) -> last body
+    failures: dict[str, list[int]] = field(default_factory=dict)  # method -> statuses to answer next
+    _windows: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+    port: int = 0
+
+    def add_user(self, email: str, user_id: str, *, name: str = "", tz: str = "Europe/Berlin") -> dict[str, Any]:
+        user = {
+            "id": user_id,
+            "team_id": TEAM,
+            "name": email.split("@")[0],
+            "real_name": name or email.split("@")[0].title(),
+            "tz": tz,
+            "deleted": False,
+            "is_bot": False,
+            "profile": {"email": email, "display_name": name or email.split("@")[0].title()},
+        }
+        self.users[email.lower()] = user
+        return user
+
+    # ---- lifecycle ----
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/{name}"
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._dispatch)
+        app.router.add_get("/api/{method}", self._dispatch)
+        app.router.add_post("/hooks/{name}", self._hook)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ---- inspection ----
+    def called(self, method: str, *, ok_only: bool = True) -> list[dict[str, Any]]:
+        return [c.params for c in self.calls if c.method == method and (c.status == 200 or not ok_only)]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(self.called(method)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} {method} call(s), saw {len(self.called(method))}")
+            await asyncio.sleep(0.02)
+        return self.called(method)
+
+    async def wait_for_hook(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(self.hooks) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} response_url post(s), saw {len(self.hooks)}")
+            await asyncio.sleep(0.02)
+        return self.hooks
+
+    # ---- HTTP ----
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                params.update(dict(await request.post()))
+        for key in ("blocks", "metadata", "view", "attachments"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    def _throttled(self, method: str) -> bool:
+        limit = self.limits.get(method)
+        if not limit:
+            return False
+        now = time.monotonic()
+        window = self._windows[method]
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        if len(window) >= limit:
+            return True
+        window.append(now)
+        return False
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        self.hooks.append(await request.json())
+        return web.Response(text="ok")
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        call = Call(method=method, params=params, at=time.monotonic())
+        self.calls.append(call)
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        if self.failures.get(method):
+            call.status = self.failures[method].pop(0)
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=call.status)
+        if self._throttled(method):
+            call.status = 429
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
+        handler = getattr(self, "m_" + method.replace(".", "_"), None)
+        body = handler(params) if handler else {"ok": False, "error": "unknown_method"}
+        return web.json_response(body)
+
+    # ---- Web API methods ----
+    def m_auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": "https://fairloop-test.slack.com/", "team": "fairloop test", "user": "fairloop",
+                "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0FAIRLOOP", "is_enterprise_install": False}  # fmt: skip
+
+    def m_users_lookupByEmail(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(p.get("email", "")).lower())
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "users_not_found"}
+
+    def m_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = next((u for u in self.users.values() if u["id"] == p.get("user")), None)
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        users = str(p.get("users", ""))
+        if not any(u["id"] == users for u in self.users.values()):
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": "D" + users[1:]}}
+
+    def m_chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("channel") or not (p.get("text") or p.get("blocks")):
+            return {"ok": False, "error": "no_text" if p.get("channel") else "channel_not_found"}
+        ts = f"{1700000000 + next(self._ts)}.000100"
+        self.messages[(str(p["channel"]), ts)] = p
+        return {"ok": True, "channel": p["channel"], "ts": ts, "message": {"text": p.get("text"), "ts": ts}}
+
+    def m_chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        key = (str(p.get("channel")), str(p.get("ts")))
+        if key not in self.messages:
+            return {"ok": False, "error": "message_not_found"}
+        self.messages[key] = p
+        return {"ok": True, "channel": key[0], "ts": key[1], "text": p.get("text")}
+
+    def m_chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.000200"}
+
+    def m_views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("trigger_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "view": {**p["view"], "id": f"V{next(self._ts):08d}"}}
+
+    def m_views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {**p["view"], "id": f"V{next(self._ts):08d}"}}

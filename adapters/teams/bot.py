@@ -1,0 +1,180 @@
+"""The Teams ActivityHandler: translate each activity, ask the core, render its Reply as a card."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+
+from adapters.teams import render, translate
+from adapters.teams.outbox import UPDATES, message_activity
+from bot.errors import FairloopError
+from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
+from bot.messages import Context, Message
+from bot.replies import Reply
+from bot.service import Core
+
+logger = logging.getLogger(__name__)
+
+CARD_ACTION = "adaptiveCard/action"
+PRIVATE_IN_CHANNEL = Message(
+    text="I answer that in our 1:1 chat, so it stays private to you: open fairloop in Teams and ask me there."
+)
+
+
+class TeamsBot(ActivityHandler):
+    """Thin: every decision is the core's; this class only moves data between Teams and the core."""
+
+    def __init__(self, *, core: Core) -> None:
+        self._core = core
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        try:
+            await super().on_turn(turn_context)
+        except Exception:
+            logger.exception("teams %s activity failed", turn_context.activity.type)
+            if turn_context.activity.type == ActivityTypes.invoke:
+                body = render.error_response(500, "InternalError", "fairloop could not handle that; please try again")
+                await _invoke_reply(turn_context, InvokeResponse(status=500, body=body))
+            elif turn_context.activity.type == ActivityTypes.message:
+                await turn_context.send_activity(
+                    "Sorry, something went wrong on my side. Please try again in a minute."
+                )
+
+    # ---- who is speaking; keep their conversation reference fresh ----
+    async def _actor(self, context: TurnContext, *, remember: bool) -> Actor:
+        activity = context.activity
+        email = name = None
+        sender = activity.from_property
+        if sender and sender.id and translate.is_personal(activity):
+            try:
+                member = await TeamsInfo.get_member(context, sender.id)
+                email = member.email or member.user_principal_name
+                name = member.name
+            except Exception as exc:  # noqa: BLE001 - the look-up is a nicety; the turn goes on without it
+                logger.warning("teams member look-up failed: %s", exc)
+        actor = translate.actor(activity, email=email, name=name)
+        if remember and translate.is_personal(activity) and actor.user_id:
+            await self._core.remember_person(actor=actor, address=translate.address(activity))
+        return actor
+
+    # ---- installs ----
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._installed(turn_context)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in members_added or []):
+            await self._installed(turn_context)
+
+    async def _installed(self, context: TurnContext) -> None:
+        activity = context.activity
+        if translate.is_personal(activity):
+            actor = await self._actor(context, remember=True)
+            if await self._core.first_time(f"teams:welcome:{actor.user_id}"):
+                reply = await self._core.on_command(CommandIssued(actor=actor, text="help"))
+                if reply.message:
+                    await context.send_activity(message_activity(reply.message))
+        elif activity.conversation and activity.conversation.conversation_type == "channel":
+            name = translate.team_name(activity)
+            await self._core.remember_channel(
+                platform=translate.PLATFORM, name=name, address=translate.address(activity)
+            )
+            logger.info("teams: registered channel %r", name)
+
+    # ---- text commands (and Action.Submit, should a client send one) ----
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        actor = await self._actor(turn_context, remember=True)
+        action = translate.submit_action(activity.value)
+        if action is not None:
+            body = await self._card_action(actor, action)
+            card = body.get("value") if body.get("type") == render.CARD_CONTENT_TYPE else None
+            if card:
+                await turn_context.send_activity(Activity(type="message", attachments=[render.attachment(card)]))
+            return
+        try:
+            reply = await self._core.on_command(CommandIssued(actor=actor, text=translate.command_text(activity)))
+        except FairloopError as exc:
+            reply = Reply(notice=Message(text=str(exc)))
+        private = any(m.private for m in (reply.message, reply.notice) if m) or reply.form is not None
+        if private and not translate.is_personal(activity):
+            await turn_context.send_activity(message_activity(PRIVATE_IN_CHANNEL))
+            return
+        if reply.form is not None:
+            await turn_context.send_activity(
+                Activity(type="message", attachments=[render.attachment(render.render_form(reply.form))])
+            )
+        for message in (reply.message, reply.notice):
+            if message is not None:
+                await turn_context.send_activity(message_activity(message))
+
+    # ---- Action.Execute ----
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        if activity.name != CARD_ACTION:
+            return InvokeResponse(
+                status=400, body=render.error_response(400, "NotSupported", f"invoke {activity.name!r}")
+            )
+        value = activity.value if isinstance(activity.value, Mapping) else {}
+        action = value.get("action")
+        if not isinstance(action, Mapping) or action.get("type") != "Action.Execute":
+            return InvokeResponse(
+                status=400, body=render.error_response(400, "BadRequest", "expected an Action.Execute")
+            )
+        actor = await self._actor(turn_context, remember=True)
+        updates: dict[str, Message] = {}
+        token = UPDATES.set(updates)
+        try:
+            body = await self._card_action(actor, action, card_id=activity.reply_to_id, updates=updates)
+        finally:
+            UPDATES.reset(token)
+        return InvokeResponse(status=int(body.get("statusCode", 200)), body=body)
+
+    async def _card_action(
+        self,
+        actor: Actor,
+        action: Mapping[str, Any],
+        *,
+        card_id: str | None = None,
+        updates: Mapping[str, Message] | None = None,
+    ) -> dict[str, Any]:
+        event = translate.card_event(actor, action)
+        if event is None:
+            return render.error_response(400, "BadRequest", "the card action carries no verb or data")
+        try:
+            if isinstance(event, ButtonClicked):
+                reply = await self._core.on_button(event)
+            else:
+                reply = await self._core.on_form(event)
+        except FairloopError as exc:
+            return render.card_response(render.render_message(Message(text=str(exc))))
+        if isinstance(event, FormSubmitted) and reply.errors:
+            form = reply.form or (await self._core.on_button(_reopen(event))).form
+            if form is None:
+                return render.error_response(400, "BadRequest", "; ".join(reply.errors.values()))
+            return render.card_response(render.render_form(form, errors=reply.errors, values=event.values))
+        if reply.form is not None:
+            return render.card_response(render.render_form(reply.form))
+        updated = (updates or {}).get(card_id or "")
+        message = reply.message or updated or reply.notice
+        if message is None:
+            return render.card_response(render.render_message(Message(text="Done.")))
+        if message is updated and reply.notice is not None:
+            # the prompt was updated by the core; its thank-you rides along under it
+            notice = Context(text=reply.notice.text)
+            message = Message(text=message.text, blocks=(*message.blocks, notice), private=message.private)
+        return render.card_response(render.render_message(message))
+
+
+def _reopen(event: FormSubmitted) -> ButtonClicked:
+    """The button that opened this form (form ids are the action ids that open them; context is its value)."""
+    return ButtonClicked(actor=event.actor, action_id=event.form_id, value=event.context)
+
+
+async def _invoke_reply(context: TurnContext, response: InvokeResponse) -> None:
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))

@@ -1,0 +1,71 @@
+"""The sideloadable Teams app package, checked against Microsoft's manifest schema v1.17."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from cards import manifest_validator
+from PIL import Image
+
+from adapters.teams.package import build_package
+from bot.settings import Settings, SettingsError
+
+BOT_ID = "3f6c1a52-8d0e-4d4b-9a57-0c1b2d3e4f50"
+
+
+def _settings(**extra: object) -> Settings:
+    return Settings(microsoft_app_id=BOT_ID, microsoft_app_password="x", microsoft_app_tenant_id="t", **extra)
+
+
+def test_package_holds_a_valid_manifest_and_icons(tmp_path: Path) -> None:
+    out = build_package(
+        out=tmp_path / "pkg" / "fairloop-teams.zip", settings=_settings(public_url="https://fairloop.example.com")
+    )
+    assert out.is_file()
+    with zipfile.ZipFile(out) as archive:
+        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(archive.read("manifest.json"))
+        color = Image.open(io.BytesIO(archive.read("color.png")))
+        outline = Image.open(io.BytesIO(archive.read("outline.png")))
+
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in manifest_validator().iter_errors(manifest)]
+    assert errors == []
+    assert manifest["manifestVersion"] == "1.17"
+    bot = manifest["bots"][0]
+    assert bot["botId"] == BOT_ID
+    assert set(bot["scopes"]) == {"personal", "team"}
+    personal = next(c for c in bot["commandLists"] if c["scopes"] == ["personal"])
+    assert [c["title"] for c in personal["commands"]] == ["help", "stats", "me", "why"]
+    assert manifest["validDomains"] == ["fairloop.example.com"]
+    assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
+
+    assert color.format == "PNG" and color.size == (192, 192)
+    assert outline.format == "PNG" and outline.size == (32, 32)
+    raw = outline.convert("RGBA").tobytes()
+    pixels = [tuple(raw[i : i + 4]) for i in range(0, len(raw), 4)]
+    assert all(p[3] == 0 or p[:3] == (255, 255, 255) for p in pixels), "outline must be white on transparent"
+    assert any(p[3] == 0 for p in pixels) and any(p[3] == 255 for p in pixels)
+
+
+def test_package_id_is_stable_across_builds(tmp_path: Path) -> None:
+    first = build_package(out=tmp_path / "a.zip", settings=_settings())
+    second = build_package(out=tmp_path / "b.zip", settings=_settings())
+    ids = [json.loads(zipfile.ZipFile(p).read("manifest.json"))["id"] for p in (first, second)]
+    assert ids[0] == ids[1] != BOT_ID
+
+
+def test_the_schema_rejects_a_bad_bot_id() -> None:
+    assert list(
+        manifest_validator().iter_errors({"manifestVersion": "1.17", "bots": [{"botId": "nope", "scopes": ["x"]}]})
+    )
+
+
+@pytest.mark.parametrize("app_id", [None, "not-a-guid"])
+def test_package_needs_the_bot_app_id(tmp_path: Path, app_id: str | None) -> None:
+    with pytest.raises(SettingsError, match="MICROSOFT_APP_ID"):
+        build_package(out=tmp_path / "x.zip", settings=Settings(microsoft_app_id=app_id))
+    assert not (tmp_path / "x.zip").exists()

@@ -79,20 +79,30 @@ def _env(name: str, *more: str) -> AliasChoices:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    database_url: str = Field("sqlite+aiosqlite:///./fairloop.db", validation_alias=_env("FAIRLOOP_DATABASE_URL", "database_url"))
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./fairloop.db", validation_alias=_env("FAIRLOOP_DATABASE_URL", "database_url")
+    )
     api_token: str | None = Field(None, validation_alias=_env("FAIRLOOP_API_TOKEN", "api_token"))
     secret_key: str | None = Field(None, validation_alias=_env("FAIRLOOP_SECRET_KEY", "secret_key"))
     host: str = Field("127.0.0.1", validation_alias=_env("FAIRLOOP_HOST", "host"))
     port: int = Field(3978, ge=0, le=65535, validation_alias=_env("FAIRLOOP_PORT", "port"))
 
     slack_bot_token: str | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN", "slack_bot_token"))
-    slack_signing_secret: str | None = Field(None, validation_alias=_env("SLACK_SIGNING_SECRET", "slack_signing_secret"))
+    slack_signing_secret: str | None = Field(
+        None, validation_alias=_env("SLACK_SIGNING_SECRET", "slack_signing_secret")
+    )
     slack_app_token: str | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN", "slack_app_token"))
-    slack_api_url: str = Field("https://slack.com/api/", validation_alias=_env("FAIRLOOP_SLACK_API_URL", "slack_api_url"))
+    slack_api_url: str = Field(
+        "https://slack.com/api/", validation_alias=_env("FAIRLOOP_SLACK_API_URL", "slack_api_url")
+    )
 
     microsoft_app_id: str | None = Field(None, validation_alias=_env("MICROSOFT_APP_ID", "microsoft_app_id"))
-    microsoft_app_password: str | None = Field(None, validation_alias=_env("MICROSOFT_APP_PASSWORD", "microsoft_app_password"))
-    microsoft_app_tenant_id: str | None = Field(None, validation_alias=_env("MICROSOFT_APP_TENANT_ID", "microsoft_app_tenant_id"))
+    microsoft_app_password: str | None = Field(
+        None, validation_alias=_env("MICROSOFT_APP_PASSWORD", "microsoft_app_password")
+    )
+    microsoft_app_tenant_id: str | None = Field(
+        None, validation_alias=_env("MICROSOFT_APP_TENANT_ID", "microsoft_app_tenant_id")
+    )
     microsoft_app_type: Literal["SingleTenant", "MultiTenant", "UserAssignedMSI"] = Field(
         "SingleTenant", validation_alias=_env("MICROSOFT_APP_TYPE", "microsoft_app_type")
     )
@@ -102,10 +112,18 @@ class Settings(BaseSettings):
     )
 
     playground: bool | None = Field(None, validation_alias=_env("FAIRLOOP_PLAYGROUND", "playground"))
-    prompt_delay: timedelta = Field(timedelta(minutes=5), validation_alias=_env("FAIRLOOP_PROMPT_DELAY", "prompt_delay"))
-    reminder_after: timedelta = Field(timedelta(hours=24), validation_alias=_env("FAIRLOOP_REMINDER_AFTER", "reminder_after"))
-    prompt_expires: timedelta = Field(timedelta(days=7), validation_alias=_env("FAIRLOOP_PROMPT_EXPIRES", "prompt_expires"))
-    dispatch_interval: timedelta = Field(timedelta(seconds=2), validation_alias=_env("FAIRLOOP_DISPATCH_INTERVAL", "dispatch_interval"))
+    prompt_delay: timedelta = Field(
+        timedelta(minutes=5), validation_alias=_env("FAIRLOOP_PROMPT_DELAY", "prompt_delay")
+    )
+    reminder_after: timedelta = Field(
+        timedelta(hours=24), validation_alias=_env("FAIRLOOP_REMINDER_AFTER", "reminder_after")
+    )
+    prompt_expires: timedelta = Field(
+        timedelta(days=7), validation_alias=_env("FAIRLOOP_PROMPT_EXPIRES", "prompt_expires")
+    )
+    dispatch_interval: timedelta = Field(
+        timedelta(seconds=2), validation_alias=_env("FAIRLOOP_DISPATCH_INTERVAL", "dispatch_interval")
+    )
     min_group_size: int = Field(5, ge=1, le=1000, validation_alias=_env("FAIRLOOP_MIN_GROUP_SIZE", "min_group_size"))
     timezone: str = Field("UTC", validation_alias=_env("FAIRLOOP_TIMEZONE", "timezone"))
     log_format: Literal["text", "json"] = Field("text", validation_alias=_env("FAIRLOOP_LOG_FORMAT", "log_format"))
@@ -121,7 +139,9 @@ class Settings(BaseSettings):
     digests: tuple[dict[str, Any], ...] = ()
     goals: tuple[dict[str, Any], ...] = ()
 
-    @field_validator("prompt_delay", "reminder_after", "prompt_expires", "retention", "dispatch_interval", mode="before")
+    @field_validator(
+        "prompt_delay", "reminder_after", "prompt_expires", "retention", "dispatch_interval", mode="before"
+    )
     @classmethod
     def _duration(cls, value: Any) -> timedelta:
         return parse_duration(value)
@@ -227,11 +247,28 @@ class SettingsError(Exception):
 
 KNOWN_ENV = {
     "FAIRLOOP_" + n
-    for n in (
-        "DATABASE_URL API_TOKEN SECRET_KEY HOST PORT SLACK_API_URL TEAMS TEAMS_ALLOW_UNAUTHENTICATED PLAYGROUND "
-        "PROMPT_DELAY REMINDER_AFTER PROMPT_EXPIRES DISPATCH_INTERVAL MIN_GROUP_SIZE TIMEZONE LOG_FORMAT "
-        "PUBLIC_URL RETENTION CONFIG THIRDPARTY"
-    ).split()
+    for n in [
+        "DATABASE_URL",
+        "API_TOKEN",
+        "SECRET_KEY",
+        "HOST",
+        "PORT",
+        "SLACK_API_URL",
+        "TEAMS",
+        "TEAMS_ALLOW_UNAUTHENTICATED",
+        "PLAYGROUND",
+        "PROMPT_DELAY",
+        "REMINDER_AFTER",
+        "PROMPT_EXPIRES",
+        "DISPATCH_INTERVAL",
+        "MIN_GROUP_SIZE",
+        "TIMEZONE",
+        "LOG_FORMAT",
+        "PUBLIC_URL",
+        "RETENTION",
+        "CONFIG",
+        "THIRDPARTY",
+    ]
 }
 
 
@@ -248,11 +285,17 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError(f"{_setting_name(where)}: {err['msg']}") from None
     if settings.teams_on and not settings.microsoft_app_id:
         if not settings.teams_allow_unauthenticated:
-            raise SettingsError("MICROSOFT_APP_ID: required to enable Teams (or FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED=1 on loopback for local tests)")
+            raise SettingsError(
+                "MICROSOFT_APP_ID: required to enable Teams (or FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED=1 on loopback for local tests)"
+            )
         if not settings.loopback:
-            raise SettingsError("FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED: refused because FAIRLOOP_HOST is not a loopback address")
+            raise SettingsError(
+                "FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED: refused because FAIRLOOP_HOST is not a loopback address"
+            )
     if settings.slack_bot_token and not (settings.slack_signing_secret or settings.slack_app_token):
-        raise SettingsError("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)")
+        raise SettingsError(
+            "SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)"
+        )
     return settings
 
 

@@ -41,9 +41,8 @@ def make_sessions(engine: AsyncEngine) -> Sessions:
 @asynccontextmanager
 async def unit_of_work(sessions: Sessions) -> AsyncIterator[AsyncSession]:
     """One session, one transaction: committed on success, rolled back on error."""
-    async with sessions() as session:
-        async with session.begin():
-            yield session
+    async with sessions() as session, session.begin():
+        yield session
 
 
 def alembic_config(url: str) -> Config:

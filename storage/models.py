@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 PROMPT_STATES = ("scheduled", "sent", "answered", "expired", "cancelled", "undeliverable")
@@ -88,7 +88,7 @@ class Prompt(SQLModel, table=True):
 class CheckIn(SQLModel, table=True):
     """An interviewer's answer: one per prompt; answering again edits it."""
 
-    __table_args__ = (Index("ix_checkin_answered_team_role", "answered_at", "team", "role"),)
+    __table_args__ = (Index("ix_checkin_due_team_role", "due_at", "team", "role"),)
     id: int | None = Field(default=None, primary_key=True)
     prompt_id: int = Field(foreign_key="prompt.id", unique=True)
     person_id: int = Field(foreign_key="person.id", index=True)
@@ -98,6 +98,7 @@ class CheckIn(SQLModel, table=True):
     all_followed: bool
     note: str | None = Field(default=None, max_length=2000)  # private to the interviewer
     answer_seconds: int = 0
+    due_at: datetime  # the prompt's due time: the period a check-in counts in
     answered_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

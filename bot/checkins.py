@@ -1,0 +1,206 @@
+"""Recording check-in answers: one per prompt, only by the prompted interviewer, editable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import cards
+from bot.errors import NotFound, PermissionDenied, UserInputError
+from bot.events import Actor
+from bot.messages import Form, Message
+from bot.settings import Practice, Settings
+from storage import checkins as repo
+from storage import interviews as interviews_repo
+from storage.models import CheckIn, Concern, Interview, Person, Prompt
+from storage.people import get_or_create_person, identity_for, save_identity
+
+ANSWER_VALUES = ("yes", "no", "na")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Loaded:
+    prompt: Prompt
+    interview: Interview
+    person: Person
+
+
+async def resolve_person(*, session: AsyncSession, actor: Actor) -> Person | None:
+    """The person behind a platform identity; links the identity by email the first time we see one."""
+    identity = await identity_for(session=session, platform=actor.platform, user_id=actor.user_id)
+    if identity is not None:
+        person = await session.get(Person, identity.person_id)
+    elif actor.email:
+        person = await get_or_create_person(session=session, email=actor.email)
+        assert person.id is not None
+        await save_identity(session=session, person_id=person.id, platform=actor.platform, user_id=actor.user_id)
+    else:
+        return None
+    if person is not None and actor.display_name and person.display_name != actor.display_name:
+        person.display_name = actor.display_name
+        session.add(person)
+    return person
+
+
+async def load_for(*, session: AsyncSession, actor: Actor, prompt_value: str) -> Loaded:
+    """Load a prompt for the actor; refuse anyone but the prompted interviewer."""
+    try:
+        prompt_id = int(prompt_value)
+    except ValueError:
+        raise NotFound("That check-in doesn't exist any more.") from None
+    prompt = await interviews_repo.get_prompt(session=session, prompt_id=prompt_id)
+    if prompt is None:
+        raise NotFound("That check-in doesn't exist any more.")
+    person = await resolve_person(session=session, actor=actor)
+    if person is None or person.id != prompt.person_id:
+        raise PermissionDenied("This check-in belongs to another interviewer, so only they can answer it.")
+    interview = await interviews_repo.get_interview(session=session, interview_id=prompt.interview_id)
+    assert interview is not None
+    return Loaded(prompt=prompt, interview=interview, person=person)
+
+
+def title_of(loaded: Loaded, settings: Settings, now: datetime) -> str:
+    zone = settings.zone
+    if loaded.person.timezone:
+        from zoneinfo import ZoneInfo
+
+        try:
+            zone = ZoneInfo(loaded.person.timezone)
+        except (KeyError, ValueError):
+            pass
+    iv = loaded.interview
+    return cards.headline(role=iv.role, stage=iv.stage, starts=iv.starts_at, ends=iv.ends_at, zone=zone, now=now)
+
+
+def _first_name(person: Person) -> str:
+    name = (person.display_name or "").split(" ")[0]
+    return f", {name}" if name else ""
+
+
+async def record(
+    *,
+    session: AsyncSession,
+    loaded: Loaded,
+    settings: Settings,
+    now: datetime,
+    kind: str,
+    answers: dict[str, str],
+    note: str | None = None,
+) -> Message:
+    """Save (or replace) the check-in and return the updated message."""
+    prompt = loaded.prompt
+    if prompt.state == "cancelled" and prompt.reason != "not my interview":
+        raise UserInputError("This interview was cancelled, so there's nothing to check in on.")
+    keys = [p.key for p in settings.practices]
+    full = {k: answers.get(k, "na") for k in keys}
+    all_followed = all(v in ("yes", "na") for v in full.values())
+    sent = prompt.sent_at or prompt.due_at
+    row = CheckIn(
+        prompt_id=prompt.id or 0,
+        person_id=prompt.person_id,
+        team=prompt.team,
+        role=prompt.role,
+        kind=kind,
+        all_followed=all_followed,
+        note=note or None,
+        due_at=prompt.due_at,
+        answer_seconds=max(0, int((now - sent).total_seconds())),
+        answered_at=now,
+    )
+    await repo.save_checkin(session=session, checkin=row, answers=full)
+    if prompt.state != "answered":
+        prompt.state, prompt.reason, prompt.answered_at = "answered", None, now
+        session.add(prompt)
+    return recorded(loaded=loaded, settings=settings, now=now, answers=full, all_followed=all_followed, kind=kind)
+
+
+def recorded(
+    *, loaded: Loaded, settings: Settings, now: datetime, answers: dict[str, str], all_followed: bool, kind: str
+) -> Message:
+    thanks = f"thank you{_first_name(loaded.person)}."
+    if kind == "all":
+        summary = f"✅ *Recorded: all practices followed* — {thanks}"
+    else:
+        followed = sum(1 for v in answers.values() if v == "yes")
+        applicable = sum(1 for v in answers.values() if v != "na")
+        summary = f"✅ *Recorded: {followed} of {applicable} practices followed* — {thanks}"
+    missed: tuple[Practice, ...] = tuple(p for p in settings.practices if answers.get(p.key) == "no")
+    return cards.recorded_message(
+        prompt_id=loaded.prompt.id or 0,
+        title=title_of(loaded, settings, now),
+        summary=summary,
+        tips=missed,
+        settings=settings,
+    )
+
+
+async def not_mine(*, session: AsyncSession, loaded: Loaded, settings: Settings, now: datetime) -> Message:
+    """Not the interviewer's interview: drop any answer and leave the prompt out of the figures."""
+    prompt = loaded.prompt
+    await repo.delete_checkin(session=session, prompt_id=prompt.id or 0)
+    prompt.state, prompt.reason, prompt.answered_at = "cancelled", "not my interview", None
+    session.add(prompt)
+    return cards.recorded_message(
+        prompt_id=prompt.id or 0,
+        title=title_of(loaded, settings, now),
+        summary="Noted: *not your interview* — it won't count towards anything. Thanks for telling us.",
+        tips=(),
+        settings=settings,
+    )
+
+
+async def reopen(*, session: AsyncSession, loaded: Loaded, settings: Settings, now: datetime) -> Message:
+    """Show the question again; the recorded answer stays until a new one replaces it."""
+    prompt = loaded.prompt
+    status = ""
+    existing = await repo.checkin_for_prompt(session=session, prompt_id=prompt.id or 0)
+    if existing is not None:
+        status = "_Your current answer stays recorded until you pick a new one._"
+    if prompt.state == "cancelled" and prompt.reason == "not my interview":
+        prompt.state, prompt.reason = "sent", None
+        session.add(prompt)
+    return cards.prompt_message(
+        prompt_id=prompt.id or 0, title=title_of(loaded, settings, now), settings=settings, status=status
+    )
+
+
+async def detail_form(*, session: AsyncSession, loaded: Loaded, settings: Settings, now: datetime) -> Form:
+    existing = await repo.checkin_for_prompt(session=session, prompt_id=loaded.prompt.id or 0)
+    initial = await repo.answers_of(session=session, checkin_id=existing.id) if existing and existing.id else {}
+    return cards.detail_form(
+        prompt_id=loaded.prompt.id or 0,
+        title=title_of(loaded, settings, now).replace("*", ""),
+        settings=settings,
+        initial=initial,
+        note=(existing.note or "") if existing else "",
+    )
+
+
+def validate_detail(values: dict[str, str], settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
+    """-> (answers, errors). Every practice needs yes/no/n.a.; the note is optional and bounded."""
+    answers: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for p in settings.practices:
+        value = (values.get(p.key) or "").strip().lower()
+        if value not in ANSWER_VALUES:
+            errors[p.key] = "Pick yes, no or not applicable."
+        else:
+            answers[p.key] = value
+    if len(values.get("note") or "") > 2000:
+        errors["note"] = "Keep the note under 2,000 characters."
+    return answers, errors
+
+
+async def raise_concern(*, session: AsyncSession, loaded: Loaded, text: str, now: datetime) -> Concern:
+    concern = Concern(
+        prompt_id=loaded.prompt.id,
+        reporter_id=loaded.person.id,
+        team=loaded.prompt.team,
+        role=loaded.prompt.role,
+        text=text,
+        created_at=now,
+        updated_at=now,
+    )
+    return await repo.add_concern(session=session, concern=concern)

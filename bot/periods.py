@@ -1,0 +1,44 @@
+"""Reporting periods: 7d, 30d, 90d and quarter, with the period before each for trends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.errors import UserInputError
+
+PERIODS = ("7d", "30d", "90d", "quarter")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Window:
+    name: str
+    start: datetime
+    end: datetime
+    label: str
+
+    def previous(self) -> Window:
+        if self.name == "quarter":
+            end = self.start
+            start = _quarter_start(end - timedelta(days=1))
+            return Window(name=self.name, start=start, end=end, label="previous quarter")
+        span = self.end - self.start
+        return Window(name=self.name, start=self.start - span, end=self.start, label=f"previous {self.name}")
+
+
+def _quarter_start(moment: datetime) -> datetime:
+    month = (moment.month - 1) // 3 * 3 + 1
+    return moment.replace(month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def window(name: str, *, now: datetime, zone: ZoneInfo) -> Window:
+    if name not in PERIODS:
+        raise UserInputError(f"I don't know the period {name!r}; try 7d, 30d, 90d or quarter.")
+    if name == "quarter":
+        local = now.astimezone(zone)
+        start = _quarter_start(local)
+        q = (start.month - 1) // 3 + 1
+        return Window(name=name, start=start, end=now, label=f"Q{q} {start.year} so far")
+    days = int(name[:-1])
+    return Window(name=name, start=now - timedelta(days=days), end=now, label=f"last {days} days")

@@ -1,0 +1,233 @@
+"""The core's one entry point for adapters and jobs: events in, replies out, prompts dispatched."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from bot import cards, checkins, commands, dispatch, intake, stats
+from bot.errors import FairloopError, UserInputError
+from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
+from bot.home import home_message
+from bot.messages import Context, Message, Section
+from bot.ports import Outbox
+from bot.replies import Reply
+from bot.settings import Settings
+from bot.tokens import Signer
+from storage.db import Sessions, unit_of_work
+from storage.models import utcnow
+from storage.people import claim_key, get_or_create_person, save_channel, save_identity
+
+logger = logging.getLogger(__name__)
+
+
+def notice(text: str) -> Message:
+    return Message(text=text, blocks=(Section(text=text),), private=True)
+
+
+class Core:
+    def __init__(
+        self, *, settings: Settings, sessions: Sessions, signer: Signer, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.signer = signer
+        self.clock = clock
+        self.outboxes: dict[str, Outbox] = {}
+
+    # ---- events from people ----
+    async def on_button(self, event: ButtonClicked) -> Reply:
+        try:
+            return await self._retry_once(self._button, event)
+        except FairloopError as exc:
+            return Reply(notice=notice(str(exc)))
+
+    async def _button(self, event: ButtonClicked) -> Reply:
+        now = self.clock()
+        async with unit_of_work(self.sessions) as session:
+            if event.action_id in (commands.REMINDERS_OFF, commands.REMINDERS_ON):
+                person = await checkins.resolve_person(session=session, actor=event.actor)
+                if person is None:
+                    raise UserInputError("I don't know you yet: you'll appear after your first check-in.")
+                person.reminders = event.action_id == commands.REMINDERS_ON
+                session.add(person)
+                return Reply(
+                    message=await commands.me_message(session=session, person=person, settings=self.settings, now=now)
+                )
+            loaded = await checkins.load_for(session=session, actor=event.actor, prompt_value=event.value)
+            s = self.settings
+            match event.action_id:
+                case cards.ALL:
+                    answers = {p.key: "yes" for p in s.practices}
+                    msg = await checkins.record(
+                        session=session, loaded=loaded, settings=s, now=now, kind="all", answers=answers
+                    )
+                    return Reply(message=msg)
+                case cards.DETAIL:
+                    return Reply(form=await checkins.detail_form(session=session, loaded=loaded, settings=s, now=now))
+                case cards.CONCERN:
+                    title = checkins.title_of(loaded, s, now).replace("*", "")
+                    return Reply(form=cards.concern_form(prompt_id=loaded.prompt.id or 0, title=title))
+                case cards.NOT_MINE:
+                    return Reply(message=await checkins.not_mine(session=session, loaded=loaded, settings=s, now=now))
+                case cards.CHANGE:
+                    return Reply(message=await checkins.reopen(session=session, loaded=loaded, settings=s, now=now))
+        raise UserInputError("That button isn't something I know how to handle.")
+
+    async def on_form(self, event: FormSubmitted) -> Reply:
+        try:
+            return await self._retry_once(self._form, event)
+        except FairloopError as exc:
+            return Reply(notice=notice(str(exc)))
+
+    async def _form(self, event: FormSubmitted) -> Reply:
+        now = self.clock()
+        updated: Message | None = None
+        async with unit_of_work(self.sessions) as session:
+            loaded = await checkins.load_for(session=session, actor=event.actor, prompt_value=event.context)
+            if event.form_id == cards.DETAIL:
+                answers, errors = checkins.validate_detail(event.values, self.settings)
+                if errors:
+                    return Reply(errors=errors)
+                note = (event.values.get("note") or "").strip()
+                updated = await checkins.record(
+                    session=session,
+                    loaded=loaded,
+                    settings=self.settings,
+                    now=now,
+                    kind="detail",
+                    answers=answers,
+                    note=note,
+                )
+                thanks = notice("Recorded — thank you. Your note stays private to you.")
+            elif event.form_id == cards.CONCERN:
+                text = (event.values.get("text") or "").strip()
+                if not text:
+                    return Reply(errors={"text": "Tell us briefly what happened."})
+                if len(text) > 3000:
+                    return Reply(errors={"text": "Keep it under 3,000 characters."})
+                await checkins.raise_concern(session=session, loaded=loaded, text=text, now=now)
+                thanks = notice("Thank you for speaking up. The DEI team will follow up with you.")
+            else:
+                raise UserInputError("That form isn't something I know how to handle.")
+            prompt = loaded.prompt
+        if updated is not None and prompt.platform and prompt.conversation and prompt.message_id:
+            outbox = self.outboxes.get(prompt.platform)
+            if outbox is not None:
+                try:
+                    await outbox.update(conversation=prompt.conversation, message_id=prompt.message_id, message=updated)
+                except Exception:  # noqa: BLE001 - the answer is recorded; a stale card is not worth an error
+                    logger.warning("could not update prompt %s in place", prompt.id, exc_info=True)
+        return Reply(notice=thanks, message=updated)
+
+    async def on_command(self, event: CommandIssued) -> Reply:
+        words = event.text.strip().split()
+        sub = words[0].lower().lstrip("/") if words else "help"
+        try:
+            if sub == "help":
+                return Reply(message=commands.help_message())
+            if sub == "why":
+                return Reply(message=commands.why_message(self.settings))
+            if sub == "stats":
+                return Reply(
+                    message=stats.as_message(await self.stats(**vars(commands.parse_stats(words[1:]))), self.settings)
+                )
+            if sub == "me":
+                async with unit_of_work(self.sessions) as session:
+                    person = await checkins.resolve_person(session=session, actor=event.actor)
+                    if person is None:
+                        return Reply(
+                            message=notice("I don't have a record for you yet — it starts with your first check-in.")
+                        )
+                    return Reply(
+                        message=await commands.me_message(
+                            session=session, person=person, settings=self.settings, now=self.clock()
+                        )
+                    )
+            return Reply(message=commands.help_message(unknown=sub))
+        except FairloopError as exc:
+            return Reply(message=notice(str(exc)))
+
+    async def home(self, actor: Actor) -> Message:
+        async with unit_of_work(self.sessions) as session:
+            return await home_message(session=session, actor=actor, settings=self.settings, now=self.clock())
+
+    # ---- identities and channels (adapters call these) ----
+    async def remember_person(self, actor: Actor, address: Mapping[str, Any]) -> None:
+        async with unit_of_work(self.sessions) as session:
+            if actor.email:
+                person = await get_or_create_person(session=session, email=actor.email)
+            else:
+                person = await checkins.resolve_person(session=session, actor=actor)
+                if person is None:
+                    return
+            if actor.display_name:
+                person.display_name = actor.display_name
+            if actor.timezone:
+                person.timezone = actor.timezone
+            session.add(person)
+            await save_identity(
+                session=session,
+                person_id=person.id or 0,
+                platform=actor.platform,
+                user_id=actor.user_id,
+                address=address,
+            )
+
+    async def remember_channel(self, *, platform: str, name: str, address: Mapping[str, Any]) -> None:
+        async with unit_of_work(self.sessions) as session:
+            await save_channel(session=session, platform=platform, name=name, address=address)
+
+    async def first_time(self, key: str) -> bool:
+        async with unit_of_work(self.sessions) as session:
+            return await claim_key(session=session, key=key)
+
+    # ---- intake, stats, jobs ----
+    async def ingest(self, data: Any) -> list[dict[str, Any]]:
+        items = intake.validate_batch(data)
+        return await self.ingest_valid(items)
+
+    async def ingest_valid(self, items: list[intake.InterviewIn]) -> list[dict[str, Any]]:
+        from sqlmodel import col, select
+
+        from storage.interviews import prompts_for_interviews
+        from storage.models import Person
+
+        async with unit_of_work(self.sessions) as session:
+            rows = await intake.upsert_interviews(session=session, items=items, prompt_delay=self.settings.prompt_delay)
+            prompts = await prompts_for_interviews(session=session, interview_ids=[r.id for r in rows if r.id])
+            ids = {p.person_id for ps in prompts.values() for p in ps}
+            people = await session.exec(select(Person.id, Person.email).where(col(Person.id).in_(ids)))
+            emails = {pid: email for pid, email in people if pid is not None}
+            return [intake.describe(r, prompts.get(r.id or 0, []), emails, None) for r in rows]
+
+    def feedback_url(self, interview_id: int) -> str:
+        return f"{self.settings.base_url}/f/{self.signer.feedback_token(interview_id)}"
+
+    async def stats(self, *, period: str = "30d", team: str | None = None, role: str | None = None) -> stats.Stats:
+        async with unit_of_work(self.sessions) as session:
+            return await stats.compute(
+                session=session, settings=self.settings, now=self.clock(), period=period, team=team, role=role
+            )
+
+    async def dispatch_due(self, limit: int = 200) -> int:
+        return await dispatch.dispatch_due(
+            sessions=self.sessions, settings=self.settings, outboxes=self.outboxes, now=self.clock, limit=limit
+        )
+
+    async def expire_old(self) -> int:
+        return await dispatch.expire_old(sessions=self.sessions, settings=self.settings, now=self.clock())
+
+    async def _retry_once(self, fn: Callable[[Any], Any], event: Any) -> Reply:
+        """Two simultaneous clicks can race to insert the same check-in; the loser retries as an update."""
+        try:
+            return await fn(event)
+        except IntegrityError:
+            return await fn(event)
+
+
+__all__ = ["Core", "Context"]

@@ -1,0 +1,1 @@
+"""Wiring: settings -> engine -> core -> adapters -> scheduler, in one aiohttp application."""

@@ -1,0 +1,138 @@
+"""The `fairloop` command line: serve, demo, db upgrade, interviews import, stats, teams-package."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(add_completion=False, help="fairloop: interview inclusivity check-ins in Slack and Teams.")
+db_app = typer.Typer(help="Database commands.")
+interviews_app = typer.Typer(help="Interview intake.")
+app.add_typer(db_app, name="db")
+app.add_typer(interviews_app, name="interviews")
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        typer.echo(f"fairloop: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _logging(settings: Settings) -> None:
+    from fairloop.logs import configure
+
+    configure(settings.log_format)
+
+
+@app.command()
+def serve() -> None:
+    """Serve fairloop (HTTP, jobs, and the adapters that are configured)."""
+    settings = _settings()
+    _logging(settings)
+    from aiohttp import web
+
+    from fairloop.app import init_app
+
+    logging.getLogger(__name__).info(
+        "fairloop on http://%s:%s%s",
+        settings.host,
+        settings.port,
+        " — playground at /playground" if settings.playground_on else "",
+    )
+    web.run_app(init_app(settings), host=settings.host, port=settings.port, print=None)
+
+
+@app.command()
+def demo() -> None:
+    """Serve with the playground and a seeded sample organisation."""
+    settings = _settings(playground=True)
+    _logging(settings)
+    from bot.sample import load_sample
+    from fairloop.offline import with_core
+
+    summary = asyncio.run(
+        with_core(settings, lambda core: load_sample(sessions=core.sessions, settings=settings, now=core.clock()))
+    )
+    typer.echo(f"sample organisation: {summary}")
+    from aiohttp import web
+
+    from fairloop.app import init_app
+
+    typer.echo(f"playground: http://{settings.host}:{settings.port}/playground?as=ana@example.com")
+    web.run_app(init_app(settings), host=settings.host, port=settings.port, print=None)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations (alembic) up to the latest."""
+    settings = _settings()
+    from storage.db import upgrade_sync
+
+    upgrade_sync(settings.database_url)
+    typer.echo("database is up to date")
+
+
+@interviews_app.command("import")
+def interviews_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]) -> None:
+    """Import interviews from a CSV file (the webhook's fields as columns; interviewers separated by ';')."""
+    settings = _settings()
+    from fairloop.importer import import_csv
+
+    code = asyncio.run(import_csv(settings, file))
+    raise typer.Exit(code)
+
+
+@app.command()
+def stats(
+    period: Annotated[str, typer.Option(help="7d, 30d, 90d or quarter")] = "30d",
+    team: Annotated[str | None, typer.Option(help="only this team")] = None,
+    role: Annotated[str | None, typer.Option(help="only this role")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the JSON object")] = False,
+) -> None:
+    """Print check-in figures (the privacy threshold applies)."""
+    settings = _settings()
+    from bot.errors import UserInputError
+    from bot.stats import as_message
+    from fairloop.offline import with_core
+
+    try:
+        result = asyncio.run(with_core(settings, lambda core: core.stats(period=period, team=team, role=role)))
+    except UserInputError as exc:
+        typer.echo(f"fairloop: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        message = as_message(result, settings)
+        from fairloop.offline import plain
+
+        typer.echo(plain(message))
+
+
+@app.command("teams-package")
+def teams_package(
+    out: Annotated[Path, typer.Option(help="where to write the zip")] = Path("fairloop-teams.zip"),
+) -> None:
+    """Build the Microsoft Teams app package (manifest and icons) to sideload or publish."""
+    settings = _settings()
+    from adapters.teams.package import build_package
+
+    path = build_package(out=out, settings=settings)
+    typer.echo(f"wrote {path}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,50 @@
+"""The contract's JSON error format for every route, and the one catch-all for the HTTP surface."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+logger = logging.getLogger(__name__)
+MAX_BODY = 1024 * 1024
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
+}
+
+
+def error(status: int, code: str, detail: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": code, "detail": detail, **extra}, status=status)
+
+
+@web.middleware
+async def errors_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return error(413, "payload_too_large", "Request bodies are limited to 1 MiB.")
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.content_type == "application/json":
+            raise
+        detail = {
+            404: f"There is nothing at {request.path}.",
+            405: f"{request.method} is not allowed on {request.path}.",
+            413: "Request bodies are limited to 1 MiB.",
+        }.get(exc.status, exc.reason)
+        return error(exc.status, _CODES.get(exc.status, "error"), detail)
+    except Exception:
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error(500, "internal", "Something went wrong on our side; it has been logged.")

@@ -1,0 +1,60 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from fairloop.keys import ENGINE, REGISTRY
+from storage.db import ping
+
+REQUESTS = web.AppKey("fairloop.metrics.requests", Counter)
+LATENCY = web.AppKey("fairloop.metrics.latency", Histogram)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    engine = request.app.get(ENGINE)
+    if engine is not None and await ping(engine):
+        return web.json_response({"status": "ready"})
+    return web.json_response({"error": "not_ready", "detail": "The database is not answering."}, status=503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = generate_latest(request.app[REGISTRY])
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+@web.middleware
+async def metrics_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+        request.app[REQUESTS].labels(route=route, method=request.method, status=str(status)).inc()
+        request.app[LATENCY].labels(route=route).observe(time.perf_counter() - started)
+
+
+def install(app: web.Application) -> None:
+    registry = app[REGISTRY]
+    app[REQUESTS] = Counter("fairloop_http_requests", "HTTP requests", ["route", "method", "status"], registry=registry)
+    app[LATENCY] = Histogram("fairloop_http_request_seconds", "HTTP request latency", ["route"], registry=registry)
+    app.middlewares.append(metrics_middleware)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)

@@ -1,0 +1,108 @@
+"""Repository functions for interviews and their check-in prompts (the outbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Interview, Prompt, utcnow
+
+
+async def interviews_by_external_ids(*, session: AsyncSession, external_ids: Iterable[str]) -> dict[str, Interview]:
+    ids = list(set(external_ids))
+    found: dict[str, Interview] = {}
+    for i in range(0, len(ids), 500):
+        result = await session.exec(select(Interview).where(col(Interview.external_id).in_(ids[i : i + 500])))
+        found.update({iv.external_id: iv for iv in result})
+    return found
+
+
+async def prompts_for_interviews(*, session: AsyncSession, interview_ids: Iterable[int]) -> dict[int, list[Prompt]]:
+    ids = list(set(interview_ids))
+    out: dict[int, list[Prompt]] = {i: [] for i in ids}
+    for i in range(0, len(ids), 500):
+        result = await session.exec(
+            select(Prompt).where(col(Prompt.interview_id).in_(ids[i : i + 500])).order_by(col(Prompt.id))
+        )
+        for prompt in result:
+            out[prompt.interview_id].append(prompt)
+    return out
+
+
+async def get_prompt(*, session: AsyncSession, prompt_id: int) -> Prompt | None:
+    return await session.get(Prompt, prompt_id)
+
+
+async def get_interview(*, session: AsyncSession, interview_id: int) -> Interview | None:
+    return await session.get(Interview, interview_id)
+
+
+async def due_prompt_ids(*, session: AsyncSession, now: datetime, limit: int) -> list[int]:
+    result = await session.exec(
+        select(Prompt.id)
+        .where(
+            Prompt.state == "scheduled",
+            Prompt.due_at <= now,
+            or_(col(Prompt.claimed_until).is_(None), col(Prompt.claimed_until) < now),
+        )
+        .order_by(col(Prompt.due_at))
+        .limit(limit)
+    )
+    return [i for i in result if i is not None]
+
+
+async def claim_prompt(*, session: AsyncSession, prompt_id: int, claim: str, now: datetime, until: datetime) -> bool:
+    """Compare-and-set claim: exactly one dispatcher (in any process) wins a due prompt."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Prompt)
+        .where(
+            and_(
+                col(Prompt.id) == prompt_id,
+                col(Prompt.state) == "scheduled",
+                or_(col(Prompt.claimed_until).is_(None), col(Prompt.claimed_until) < now),
+            )
+        )
+        .values(claim=claim, claimed_until=until, attempts=col(Prompt.attempts) + 1)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def finish_prompt(*, session: AsyncSession, prompt_id: int, claim: str, **values: Any) -> bool:
+    """Record the outcome of a claimed send; a no-op if the claim was lost or the prompt changed state."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Prompt)
+        .where(and_(col(Prompt.id) == prompt_id, col(Prompt.claim) == claim, col(Prompt.state) == "scheduled"))
+        .values(claim=None, claimed_until=None, **values)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def expire_prompts(*, session: AsyncSession, sent_before: datetime) -> int:
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Prompt)
+        .where(and_(col(Prompt.state) == "sent", col(Prompt.sent_at) < sent_before))
+        .values(state="expired")
+    )
+    return int(result.rowcount or 0)
+
+
+async def pending_prompts_of(
+    *, session: AsyncSession, person_id: int, limit: int = 10
+) -> list[tuple[Prompt, Interview]]:
+    result = await session.exec(
+        select(Prompt, Interview)
+        .join(Interview, col(Interview.id) == Prompt.interview_id)
+        .where(Prompt.person_id == person_id, Prompt.state == "sent")
+        .order_by(col(Prompt.due_at).desc())
+        .limit(limit)
+    )
+    return list(result)
+
+
+def touch(interview: Interview) -> None:
+    interview.updated_at = utcnow()

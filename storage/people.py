@@ -1,0 +1,122 @@
+"""Repository functions for people, their platform identities, channels and key/value settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Channel, Identity, Person, ProcessedEvent, Setting, utcnow
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def get_person_by_email(*, session: AsyncSession, email: str) -> Person | None:
+    result = await session.exec(select(Person).where(Person.email == normalise_email(email)))
+    return result.first()
+
+
+async def get_or_create_person(*, session: AsyncSession, email: str) -> Person:
+    person = await get_person_by_email(session=session, email=email)
+    if person is None:
+        person = Person(email=normalise_email(email))
+        session.add(person)
+        await session.flush()
+    return person
+
+
+async def get_people_by_emails(*, session: AsyncSession, emails: list[str]) -> dict[str, Person]:
+    """Fetch (creating the missing ones) people for many emails in two queries."""
+    wanted = {normalise_email(e) for e in emails}
+    found: dict[str, Person] = {}
+    chunk = list(wanted)
+    for i in range(0, len(chunk), 500):
+        result = await session.exec(select(Person).where(Person.email.in_(chunk[i : i + 500])))  # type: ignore[attr-defined]
+        found.update({p.email: p for p in result})
+    missing = [Person(email=e) for e in sorted(wanted - found.keys())]
+    if missing:
+        session.add_all(missing)
+        await session.flush()
+        found.update({p.email: p for p in missing})
+    return found
+
+
+async def identity_for(*, session: AsyncSession, platform: str, user_id: str) -> Identity | None:
+    result = await session.exec(select(Identity).where(Identity.platform == platform, Identity.user_id == user_id))
+    return result.first()
+
+
+async def identities_of(*, session: AsyncSession, person_id: int) -> list[Identity]:
+    result = await session.exec(select(Identity).where(Identity.person_id == person_id).order_by(Identity.id))
+    return list(result)
+
+
+async def save_identity(
+    *, session: AsyncSession, person_id: int, platform: str, user_id: str, address: Mapping[str, Any] | None = None
+) -> Identity:
+    """Create or refresh a person's identity on a platform (the latest address wins)."""
+    identity = await identity_for(session=session, platform=platform, user_id=user_id)
+    if identity is None:
+        identity = Identity(person_id=person_id, platform=platform, user_id=user_id, address=dict(address or {}))
+        session.add(identity)
+    else:
+        identity.person_id = person_id
+        if address:
+            identity.address = dict(address)
+        identity.updated_at = utcnow()
+        session.add(identity)
+    await session.flush()
+    return identity
+
+
+async def save_channel(*, session: AsyncSession, platform: str, name: str, address: Mapping[str, Any]) -> Channel:
+    result = await session.exec(select(Channel).where(Channel.platform == platform, Channel.name == name))
+    channel = result.first()
+    if channel is None:
+        channel = Channel(platform=platform, name=name, address=dict(address))
+    else:
+        channel.address = dict(address)
+        channel.updated_at = utcnow()
+    session.add(channel)
+    await session.flush()
+    return channel
+
+
+async def get_channel(*, session: AsyncSession, platform: str, name: str) -> Channel | None:
+    result = await session.exec(select(Channel).where(Channel.platform == platform, Channel.name == name))
+    return result.first()
+
+
+async def claim_key(*, session: AsyncSession, key: str) -> bool:
+    """Record a processed event key; False when it was already there (a retry or a double click)."""
+    try:
+        async with session.begin_nested():
+            session.add(ProcessedEvent(key=key))
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def get_setting(*, session: AsyncSession, key: str) -> str | None:
+    row = await session.get(Setting, key)
+    return row.value if row else None
+
+
+async def put_setting_once(*, session: AsyncSession, key: str, value: str) -> str:
+    """Store a value unless one exists; return whichever is stored (first writer wins)."""
+    existing = await get_setting(session=session, key=key)
+    if existing is not None:
+        return existing
+    try:
+        async with session.begin_nested():
+            session.add(Setting(key=key, value=value))
+            await session.flush()
+    except IntegrityError:
+        return await get_setting(session=session, key=key) or value
+    return value

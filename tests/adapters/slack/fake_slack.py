@@ -82,16 +82,16 @@ class FakeSlack:
     def called(self, method: str, *, ok_only: bool = True) -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method and (c.status == 200 or not ok_only)]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, method: str, count: int = 1, within: float = 5.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + within
         while len(self.called(method)) < count:
             if time.monotonic() > deadline:
                 raise AssertionError(f"expected {count} {method} call(s), saw {len(self.called(method))}")
             await asyncio.sleep(0.02)
         return self.called(method)
 
-    async def wait_for_hook(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
+    async def wait_for_hook(self, count: int = 1, within: float = 5.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + within
         while len(self.hooks) < count:
             if time.monotonic() > deadline:
                 raise AssertionError(f"expected {count} response_url post(s), saw {len(self.hooks)}")
@@ -147,8 +147,16 @@ class FakeSlack:
 
     # ---- Web API methods ----
     def m_auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": "https://fairloop-test.slack.com/", "team": "fairloop test", "user": "fairloop",
-                "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0FAIRLOOP", "is_enterprise_install": False}  # fmt: skip
+        return {
+            "ok": True,
+            "url": "https://fairloop-test.slack.com/",
+            "team": "fairloop test",
+            "user": "fairloop",
+            "team_id": TEAM,
+            "user_id": BOT_USER,
+            "bot_id": "B0FAIRLOOP",
+            "is_enterprise_install": False,
+        }
 
     def m_users_lookupByEmail(self, p: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(p.get("email", "")).lower())

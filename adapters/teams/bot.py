@@ -11,7 +11,7 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from adapters.teams import render, translate
-from adapters.teams.outbox import UPDATES, message_activity
+from adapters.teams.outbox import message_activity
 from bot.errors import FairloopError
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
 from bot.messages import Context, Message
@@ -127,22 +127,11 @@ class TeamsBot(ActivityHandler):
                 status=400, body=render.error_response(400, "BadRequest", "expected an Action.Execute")
             )
         actor = await self._actor(turn_context, remember=True)
-        updates: dict[str, Message] = {}
-        token = UPDATES.set(updates)
-        try:
-            body = await self._card_action(actor, action, card_id=activity.reply_to_id, updates=updates)
-        finally:
-            UPDATES.reset(token)
+        body = await self._card_action(actor, action)
         return InvokeResponse(status=int(body.get("statusCode", 200)), body=body)
 
-    async def _card_action(
-        self,
-        actor: Actor,
-        action: Mapping[str, Any],
-        *,
-        card_id: str | None = None,
-        updates: Mapping[str, Message] | None = None,
-    ) -> dict[str, Any]:
+    async def _card_action(self, actor: Actor, action: Mapping[str, Any]) -> dict[str, Any]:
+        """One Action.Execute -> the invoke body: the card that replaces the clicked one."""
         event = translate.card_event(actor, action)
         if event is None:
             return render.error_response(400, "BadRequest", "the card action carries no verb or data")
@@ -152,7 +141,7 @@ class TeamsBot(ActivityHandler):
             else:
                 reply = await self._core.on_form(event)
         except FairloopError as exc:
-            return render.card_response(render.render_message(Message(text=str(exc))))
+            reply = Reply(notice=Message(text=str(exc)))
         if isinstance(event, FormSubmitted) and reply.errors:
             form = reply.form or (await self._core.on_button(_reopen(event))).form
             if form is None:
@@ -160,14 +149,12 @@ class TeamsBot(ActivityHandler):
             return render.card_response(render.render_form(form, errors=reply.errors, values=event.values))
         if reply.form is not None:
             return render.card_response(render.render_form(reply.form))
-        updated = (updates or {}).get(card_id or "")
-        message = reply.message or updated or reply.notice
-        if message is None:
-            return render.card_response(render.render_message(Message(text="Done.")))
-        if message is updated and reply.notice is not None:
-            # the prompt was updated by the core; its thank-you rides along under it
-            notice = Context(text=reply.notice.text)
-            message = Message(text=message.text, blocks=(*message.blocks, notice), private=message.private)
+        message = reply.message or reply.notice or Message(text="Done.")
+        if reply.message is not None and reply.notice is not None:
+            # a form answered: the updated prompt comes back with the private thank-you under it
+            message = Message(
+                text=message.text, blocks=(*message.blocks, Context(text=reply.notice.text)), private=message.private
+            )
         return render.card_response(render.render_message(message))
 
 

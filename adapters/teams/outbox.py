@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -18,10 +17,6 @@ from bot.messages import Message
 from bot.ports import Delivery, Recipient
 
 logger = logging.getLogger(__name__)
-
-# During an adaptiveCard/action turn, updates the core makes are also noted here (message id -> message),
-# so the invoke response can carry the same card instead of overwriting it with something else.
-UPDATES: contextvars.ContextVar[dict[str, Message] | None] = contextvars.ContextVar("teams_updates", default=None)
 
 _GONE = {403, 404}  # the bot was removed, blocked, or the conversation no longer exists
 
@@ -67,6 +62,8 @@ class TeamsOutbox:
         result: list[Any] = []
 
         async def callback(context: TurnContext) -> None:
+            # the continuation activity gets a made-up id; without this every send would "reply" to it
+            context.activity.id = None
             result.append(await action(context))
 
         for attempt in range(self._retries + 1):
@@ -103,9 +100,6 @@ class TeamsOutbox:
         )
 
     async def update(self, *, conversation: str, message_id: str, message: Message) -> None:
-        noted = UPDATES.get()
-        if noted is not None:
-            noted[message_id] = message
         ref = translate.decode_conversation(conversation)
         await self._run(ref, lambda context: context.update_activity(message_activity(message, activity_id=message_id)))
 

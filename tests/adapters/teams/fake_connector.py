@@ -23,6 +23,7 @@ class Call:
     activity_id: str | None
     body: Any
     authorization: str | None
+    response_id: str | None = None
 
 
 @dataclass
@@ -88,9 +89,14 @@ class FakeConnector:
         return str(self._server.make_url("/"))
 
     # ---- what tests read ----
-    def sent(self, conversation_id: str | None = None) -> list[Call]:
-        return [c for c in self.calls if c.method == "POST" and c.activity_id is None and c.path != "/v3/conversations"
-                and (conversation_id is None or c.conversation_id == conversation_id)]  # fmt: skip
+    def posts(self, conversation_id: str | None = None) -> list[Call]:
+        """Activities the bot posted (new messages and replies), optionally to one conversation."""
+        return [
+            c
+            for c in self.calls
+            if c.method == "POST" and "/activities" in c.path
+            if conversation_id is None or c.conversation_id == conversation_id
+        ]
 
     def updates(self, conversation_id: str | None = None) -> list[Call]:
         return [
@@ -127,8 +133,11 @@ class FakeConnector:
         return call, None
 
     async def _send(self, request: web.Request) -> web.Response:
-        _, failure = await self._record(request)
-        return failure or web.json_response({"id": f"act-{next(self._ids)}"}, status=201)
+        call, failure = await self._record(request)
+        if failure:
+            return failure
+        call.response_id = f"act-{next(self._ids)}"
+        return web.json_response({"id": call.response_id}, status=201)
 
     async def _update(self, request: web.Request) -> web.Response:
         call, failure = await self._record(request)

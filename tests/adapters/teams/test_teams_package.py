@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cards import manifest_validator
+from teams_schemas import manifest_validator
 from PIL import Image
 
 from adapters.teams.package import build_package

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from cards import assert_valid_card, card_errors
+from teams_schemas import assert_valid_card, card_errors
 
 from adapters.teams.render import CONTEXT_KEY, card_response, markdown, render_form, render_message
 from bot.messages import (

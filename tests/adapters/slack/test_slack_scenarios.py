@@ -1,0 +1,179 @@
+"""Whole requests through fairloop's real app: Slack in over signed HTTP, the fake Web API out, real SQLite."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.adapters.slack.conftest import ANA, BOT_TOKEN, RAJ, SIGNING_SECRET, form_body
+from tests.adapters.slack.fake_slack import FakeSlack
+from tests.adapters.slack.payloads import block_actions
+from tests.adapters.slack.world import SlackWorld
+from tests.conftest import StartApp
+
+
+@pytest.fixture
+async def world(start_app: StartApp, fake_slack: FakeSlack) -> AsyncIterator[SlackWorld]:
+    running = await start_app(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.base_url,
+        playground=False,
+        min_group_size=1,
+    )
+    yield SlackWorld(running=running, fake=fake_slack)
+
+
+async def test_an_interview_becomes_a_dm_with_the_prompt_in_its_metadata(world: SlackWorld) -> None:
+    [dm] = await world.deliver("ana@example.com")
+    [prompt] = await world.prompts()
+    assert dm["channel"] == "D0ANA0001"
+    assert dm["metadata"] == {"event_type": "fairloop_prompt", "event_payload": {"prompt_id": str(prompt.id)}}
+    buttons = [e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["action_id"] for b in buttons] == ["checkin.all", "checkin.detail", "checkin.concern", "checkin.not_mine"]
+    assert {b["value"] for b in buttons} == {str(prompt.id)}
+    assert "Senior Backend Engineer" in dm["text"]
+    assert (prompt.state, prompt.platform, prompt.conversation) == ("sent", "slack", "D0ANA0001")
+
+
+async def test_one_click_is_acked_fast_recorded_once_and_updates_the_message(world: SlackWorld) -> None:
+    [dm] = await world.deliver("ana@example.com")
+    first = await world.click(dm, user=ANA)
+    assert first.status == 200 and first.seconds < 3.0
+    [update] = await world.fake.wait_for("chat.update")
+    assert update["channel"] == dm["channel"] and update["ts"] == world.ts_of(dm)
+    assert "all practices followed" in update["text"].lower()
+    again = await world.click(dm, user=ANA)
+    retry = await world.click(dm, user=ANA, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert (again.status, retry.status) == (200, 200)
+    await world.fake.wait_for("chat.update", 3)
+    [checkin] = await world.checkins()
+    assert (checkin.kind, checkin.all_followed) == ("all", True)
+    [prompt] = await world.prompts()
+    assert prompt.state == "answered"
+
+
+async def test_someone_else_cannot_answer_and_is_told_privately(world: SlackWorld) -> None:
+    world.fake.add_user("raj@example.com", RAJ)
+    [dm] = await world.deliver("ana@example.com")
+    answer = await world.click(dm, user=RAJ)
+    assert answer.status == 200
+    [note] = await world.fake.wait_for("chat.postEphemeral")
+    assert note["user"] == RAJ and "another interviewer" in note["text"]
+    await world.settle()
+    assert await world.checkins() == []
+    assert world.fake.called("chat.update") == []
+
+
+async def test_the_detail_modal_validates_inline_then_records_the_answer(world: SlackWorld) -> None:
+    [dm] = await world.deliver("ana@example.com")
+    assert (await world.click(dm, "checkin.detail", user=ANA)).status == 200
+    [opened] = await world.fake.wait_for("views.open")
+    view = opened["view"]
+    assert (
+        view["callback_id"] == "checkin.detail"
+        and view["private_metadata"] == dm["metadata"]["event_payload"]["prompt_id"]
+    )
+
+    partial = await world.submit(view, {"structured": "yes", "note": "rubric came late"}, user=ANA)
+    assert partial.status == 200
+    body = partial.json()
+    assert body["response_action"] == "errors"
+    assert set(body["errors"]) == {"rubric", "accommodations", "on_topic", "candidate_time"}
+    assert await world.checkins() == []
+
+    values = {"structured": "yes", "rubric": "no", "accommodations": "na", "on_topic": "yes", "candidate_time": "yes"}
+    done = await world.submit(view, {**values, "note": "rubric came late"}, user=ANA)
+    assert (done.status, done.text) == (200, "")
+    [checkin] = await world.checkins()
+    assert (checkin.kind, checkin.all_followed, checkin.note) == ("detail", False, "rubric came late")
+    assert await world.answers() == values
+    [update] = await world.fake.wait_for("chat.update")
+    assert update["ts"] == world.ts_of(dm)
+    thanks = await world.fake.wait_for("chat.postMessage", 2)
+    assert "thank you" in thanks[-1]["text"].lower()
+
+
+async def test_an_empty_concern_is_refused_inline(world: SlackWorld) -> None:
+    [dm] = await world.deliver("ana@example.com")
+    await world.click(dm, "checkin.concern", user=ANA)
+    [opened] = await world.fake.wait_for("views.open")
+    answer = await world.submit(opened["view"], {"text": ""}, user=ANA)
+    assert answer.json() == {"response_action": "errors", "errors": {"text": "Tell us briefly what happened."}}
+
+
+async def test_an_email_not_in_slack_makes_the_prompt_undeliverable(world: SlackWorld) -> None:
+    await world.deliver("ghost@example.com")
+    [prompt] = await world.until_dispatched()
+    assert prompt.state == "undeliverable"
+    assert "users_not_found" in (prompt.reason or "")
+    assert world.fake.called("chat.postMessage") == []
+
+
+@pytest.mark.parametrize("how", ["bad signature", "old timestamp", "unsigned"])
+async def test_unauthenticated_requests_get_401_and_change_nothing(world: SlackWorld, how: str) -> None:
+    [dm] = await world.deliver("ana@example.com")
+    pid = dm["metadata"]["event_payload"]["prompt_id"]
+    url = world.fake.response_url()
+    payload = block_actions(
+        user=ANA, action_id="checkin.all", value=pid, channel=dm["channel"], ts=world.ts_of(dm), response_url=url
+    )
+    body = form_body(payload)
+    if how == "bad signature":
+        answer = await world.send(body, secret="not-the-secret")
+    elif how == "old timestamp":
+        answer = await world.send(body, timestamp=int(time.time()) - 301)
+    else:
+        async with world.running.http.post(f"{world.running.url}/slack/events", data=body) as resp:
+            answer_status = resp.status
+        assert answer_status == 401
+        answer = None
+    assert answer is None or answer.status == 401
+    await world.settle()
+    assert await world.checkins() == []
+    assert world.fake.called("chat.update") == []
+
+
+async def test_garbage_gets_a_4xx_never_a_5xx(world: SlackWorld) -> None:
+    for body, kind in (("payload=%7Bnot-json", "application/x-www-form-urlencoded"), ("{", "application/json")):
+        answer = await world.send(body, kind)
+        assert 400 <= answer.status < 500, answer
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("help", "Here's what I can do"),
+        ("", "Here's what I can do"),
+        ("stats 30d", "30"),
+        ("me", "check-ins in the last 90 days"),
+        ("why", "aggregate"),
+        ("frobnicate", "I don't know `frobnicate`"),
+    ],
+)
+async def test_slash_commands_answer_privately(world: SlackWorld, text: str, expected: str) -> None:
+    answer = await world.command(text, user=ANA)
+    assert answer.status == 200 and answer.seconds < 3.0
+    [hook] = await world.fake.wait_for_hook()
+    assert hook["response_type"] == "ephemeral"
+    shown = hook["text"] + " ".join(str(b) for b in hook.get("blocks", []))
+    assert expected.lower() in shown.lower()
+
+
+async def test_app_home_is_published_once_per_event(world: SlackWorld) -> None:
+    from tests.adapters.slack.payloads import app_home_opened
+
+    await world.deliver("ana@example.com")
+    event = app_home_opened(user=ANA, event_id="Ev0HOME1")
+    assert (await world.event(event)).status == 200
+    [published] = await world.fake.wait_for("views.publish")
+    assert published["user_id"] == ANA and published["view"]["type"] == "home"
+    homes = [e["action_id"] for b in published["view"]["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert "checkin.all" in homes  # the pending check-in, with its buttons
+    assert (await world.event(event, headers={"X-Slack-Retry-Num": "1"})).status == 200
+    await world.settle()
+    assert len(world.fake.called("views.publish")) == 1
+    await world.event(app_home_opened(user=ANA, event_id="Ev0HOME2"))
+    await world.fake.wait_for("views.publish", 2)

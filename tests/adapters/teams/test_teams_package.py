@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from teams_schemas import manifest_validator
 from PIL import Image
+from teams_schemas import manifest_validator
 
 from adapters.teams.package import build_package
 from bot.settings import Settings, SettingsError

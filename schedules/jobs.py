@@ -6,6 +6,7 @@ Each process has its own in-memory job store; replicas coordinate through the da
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -23,15 +24,19 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     core, settings = app[CORE], app[SETTINGS]
     dispatched = Counter("fairloop_prompts_dispatched", "Check-in prompts delivered", registry=app[REGISTRY])
 
+    busy = asyncio.Lock()  # held while a job runs, so shutdown can wait for it to finish
+
     async def dispatch() -> None:
         try:
-            dispatched.inc(await core.dispatch_due())
+            async with busy:
+                dispatched.inc(await core.dispatch_due())
         except Exception:
             logger.exception("prompt dispatch failed; will try again next tick")
 
     async def expire() -> None:
         try:
-            await core.expire_old()
+            async with busy:
+                await core.expire_old()
         except Exception:
             logger.exception("expiring prompts failed")
 
@@ -57,3 +62,5 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     app[KICK] = kick
     yield
     scheduler.shutdown(wait=False)
+    async with busy:
+        pass

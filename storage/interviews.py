@@ -77,7 +77,7 @@ async def finish_prompt(*, session: AsyncSession, prompt_id: int, claim: str, **
     result = await session.exec(  # type: ignore[call-overload]
         update(Prompt)
         .where(and_(col(Prompt.id) == prompt_id, col(Prompt.claim) == claim, col(Prompt.state) == "scheduled"))
-        .values(claim=None, claimed_until=None, **values)
+        .values(**{"claim": None, "claimed_until": None, **values})
     )
     return bool(result.rowcount == 1)
 

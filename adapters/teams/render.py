@@ -28,11 +28,13 @@ _STYLES = {"primary": "positive", "danger": "destructive"}
 
 _SLACK_LINK = re.compile(r"<(https?://[^|>\s]+)\|([^>]+)>")
 _BARE_LINK = re.compile(r"<(https?://[^|>\s]+)>")
+_CODE = re.compile(r"`([^`\n]+)`")  # Adaptive Card markdown has no inline code; keep the words
 _BOLD = re.compile(r"(?<![*\w])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![*\w])")
 
 
 def markdown(text: str) -> str:
-    """Light markdown (*bold*, _italic_, '• ' bullets, <url|label>) -> Adaptive Card markdown."""
+    """Light markdown (*bold*, _italic_, `code`, '• ' bullets, <url|label>) -> Adaptive Card markdown."""
+    text = _CODE.sub(r"\1", text)
     text = _SLACK_LINK.sub(r"[\2](\1)", text)
     text = _BARE_LINK.sub(r"[\1](\1)", text)
     text = _BOLD.sub(r"**\1**", text)

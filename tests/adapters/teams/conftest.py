@@ -70,8 +70,8 @@ class TeamsHarness:
         self.app = client.server.app
         self.payloads: dict[str, dict[str, Any]] = {}
 
-    def activity(self, name: str, *, person: Person | None = None, **fields: Any) -> dict[str, Any]:
-        data = copy.deepcopy(load_activity(name))
+    def activity(self, fixture: str, /, *, person: Person | None = None, **fields: Any) -> dict[str, Any]:
+        data = copy.deepcopy(load_activity(fixture))
         data["serviceUrl"] = self.connector.url
         if person is not None:
             data["from"] = {"id": person.teams_id, "name": person.name, "aadObjectId": person.aad}

@@ -86,6 +86,7 @@ def test_light_markdown_is_converted() -> None:
     assert markdown("see <https://x.example/a|the guide>") == "see [the guide](https://x.example/a)"
     assert markdown("intro\n• one\n• two") == "intro\n\n- one\n- two"
     assert markdown("2 * 3 * 4") == "2 * 3 * 4"
+    assert markdown("type `stats 30d`") == "type stats 30d"
 
 
 def test_text_only_message_gets_a_body() -> None:

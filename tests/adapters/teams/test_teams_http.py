@@ -1,0 +1,114 @@
+"""POST /api/messages at the HTTP level: bad input is a 4xx JSON error, auth failures reach no handler."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from conftest import ANA, TeamsHarness, teams_settings
+from fake_connector import FakeConnector
+
+from fairloop.app import init_app
+from fairloop.keys import CORE
+from storage.db import unit_of_work
+from storage.people import identity_for
+
+APP_ID = "3f6c1a52-8d0e-4d4b-9a57-0c1b2d3e4f50"
+
+
+def _unsigned_jwt(claims: dict[str, object]) -> str:
+    def part(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "code"),
+    [
+        (b'{"type": "message"}', None, 415, "unsupported_media_type"),
+        (b'{"type": "message"}', "text/plain", 415, "unsupported_media_type"),
+        (b"{not json", "application/json", 400, "invalid_json"),
+        (b"[1, 2]", "application/json", 400, "invalid_activity"),
+        (b'{"serviceUrl": "http://127.0.0.1:9/"}', "application/json", 400, "invalid_activity"),
+        (b'{"type": "message"}', "application/json", 400, "invalid_activity"),
+        (b'{"type": "message", "serviceUrl": "x", "timestamp": "soon"}', "application/json", 400, "invalid_activity"),
+    ],
+)
+async def test_bad_requests_get_a_json_4xx(
+    teams: TeamsHarness, body: bytes, content_type: str | None, status: int, code: str
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    skip = () if content_type else ("Content-Type",)
+    response = await teams.client.post("/api/messages", data=body, headers=headers, skip_auto_headers=skip)
+    assert response.status == status
+    assert (await response.json())["error"] == code
+    assert teams.connector.calls == []
+
+
+async def test_unknown_invoke_and_malformed_card_action_are_4xx(teams: TeamsHarness) -> None:
+    other = teams.activity("invoke.adaptiveCard-action.json", person=ANA, name="composeExtension/query")
+    response = await teams.post(other)
+    assert response.status == 400
+    assert (await response.json())["statusCode"] == 400
+
+    no_action = teams.activity("invoke.adaptiveCard-action.json", person=ANA, value={"trigger": "manual"})
+    response = await teams.post(no_action)
+    assert response.status == 400
+    assert (await response.json())["type"] == "application/vnd.microsoft.error"
+
+    submit = teams.activity(
+        "invoke.adaptiveCard-action.json", person=ANA, value={"action": {"type": "Action.Submit", "data": {}}}
+    )
+    assert (await teams.post(submit)).status == 400
+
+    stale = teams.activity(
+        "invoke.adaptiveCard-action.json",
+        person=ANA,
+        value={"action": {"type": "Action.Execute", "verb": "checkin.all", "data": {"value": "not-a-prompt"}}},
+    )
+    response = await teams.post(stale)
+    assert response.status == 200  # a stale or foreign card answers with a friendly card, not an error
+    assert "doesn't exist" in json.dumps(await response.json())
+
+
+@pytest.fixture
+async def authenticated(tmp_path: Path, connector: FakeConnector) -> TestClient:
+    settings = teams_settings(
+        tmp_path,
+        teams_allow_unauthenticated=False,
+        microsoft_app_id=APP_ID,
+        microsoft_app_password="not-a-real-secret",
+        microsoft_app_tenant_id="72f988bf-86f1-41af-91ab-2d7cd011db47",
+    )
+    client = TestClient(TestServer(init_app(settings), host="127.0.0.1"))
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer not-a-token",
+        "Basic dXNlcjpwYXNz",
+        "Bearer " + _unsigned_jwt({"iss": "https://evil.example", "aud": APP_ID, "serviceurl": "http://127.0.0.1/"}),
+    ],
+)
+async def test_with_an_app_id_unauthenticated_requests_get_401_and_reach_no_handler(
+    authenticated: TestClient, connector: FakeConnector, authorization: str | None
+) -> None:
+    teams = TeamsHarness(client=authenticated, connector=connector)
+    activity = teams.activity("msteams-docs.message.personal-received.json", person=ANA, text="help")
+    headers = {"Authorization": authorization} if authorization else {}
+    response = await authenticated.post("/api/messages", json=activity, headers=headers)
+
+    assert response.status == 401
+    assert await response.json() == {"error": "unauthorized", "detail": "the Bot Framework token is missing or invalid"}
+    assert connector.calls == []  # no member look-up, no reply: the bot never ran
+    async with unit_of_work(authenticated.server.app[CORE].sessions) as session:
+        assert await identity_for(session=session, platform="teams", user_id=ANA.aad) is None

@@ -238,7 +238,8 @@ class _TomlSource(PydanticBaseSettingsSource):
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return dict(self.data)
+        # file keys are field names; give them the env alias so the environment overrides them key for key
+        return {_setting_name(k) if k in Settings.model_fields else k: v for k, v in self.data.items()}
 
 
 class SettingsError(Exception):

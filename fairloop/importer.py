@@ -45,7 +45,8 @@ def _validate(batch: list[tuple[int, dict[str, Any]]], errors: list[str]) -> lis
         try:
             good += validate_batch(item)
         except FieldErrors as exc:
-            errors += [f"line {number}: {f['field']}: {f['message']}" for f in exc.fields]
+            errors += [f"line {number}: " + (f"{f['field']}: " if f["field"] != "body" else "") + f["message"]
+                       for f in exc.fields]
     return good
 
 

@@ -1,4 +1,4 @@
-"""SQLModel tables. Times are aware UTC (sqlmodel stores them as UTC). Candidate names are never stored: only an opaque ref."""
+"""SQLModel tables. Times are aware UTC. Candidate names are never stored: only an opaque ref."""
 
 from __future__ import annotations
 

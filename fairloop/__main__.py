@@ -1,0 +1,5 @@
+"""`python -m fairloop` runs the CLI."""
+
+from fairloop.cli import main
+
+main()

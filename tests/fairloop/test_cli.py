@@ -1,0 +1,75 @@
+"""The command line as a user runs it: a real process, a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+FAIRLOOP = [sys.executable, "-m", "fairloop"]
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("FAIRLOOP_", "SLACK_", "MICROSOFT_"))}
+    base.update({"FAIRLOOP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+                 "FAIRLOOP_CONFIG": str(tmp_path / "absent.toml"), **env})
+    return subprocess.run([*FAIRLOOP, *args], capture_output=True, text=True, env=base, timeout=120, cwd=tmp_path)
+
+
+def write_csv(path: Path, n: int, *, bad_line: int | None = None) -> None:
+    ends = datetime.now(UTC) - timedelta(days=1)
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["external_id", "role", "team", "stage", "starts_at", "ends_at", "interviewers", "candidate_ref"])
+        for i in range(n):
+            end = ends - timedelta(minutes=i)
+            start = (end + timedelta(hours=1)) if bad_line == i + 2 else end - timedelta(hours=1)
+            w.writerow([f"csv-{i}", "Engineer", ["Platform", "Data"][i % 2], "onsite", start.isoformat(), end.isoformat(),
+                        f"a{i % 7}@example.com;b{i % 5}@example.com", f"ref-{i}"])
+
+
+def test_import_reports_progress_and_skips_bad_rows_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "interviews.csv"
+    write_csv(path, 300, bad_line=5)
+    result = run(tmp_path, "interviews", "import", str(path))
+    assert result.returncode == 1, result.stderr
+    assert "imported 299 interviews" in result.stdout
+    assert "\n  line 5: ends_at must be after starts_at\n" in result.stderr
+    assert "importing" in result.stderr  # the progress bar
+    again = run(tmp_path, "interviews", "import", str(path))
+    assert "imported 299 interviews" in again.stdout  # upsert: importing twice changes nothing
+
+
+def test_import_refuses_a_file_without_the_needed_columns(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("id,name\n1,Jane\n")
+    result = run(tmp_path, "interviews", "import", str(path))
+    assert result.returncode == 2
+    assert "column external_id: missing from the header" in result.stderr
+
+
+def test_stats_json_prints_the_contract_object(tmp_path: Path) -> None:
+    path = tmp_path / "interviews.csv"
+    write_csv(path, 20)
+    assert run(tmp_path, "interviews", "import", str(path)).returncode == 0
+    result = run(tmp_path, "stats", "--json", "--period", "7d")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"period", "prompts_sent", "checkins", "response_rate", "all_practices_rate", "practices", "suppressed"} <= data.keys()
+    assert data["period"] == "7d" and data["suppressed"] is True and data["reason"] == "not enough responses yet"
+
+
+def test_stats_rejects_an_unknown_period_in_one_line(tmp_path: Path) -> None:
+    result = run(tmp_path, "stats", "--period", "fortnight")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "fairloop: I don't know the period 'fortnight'; try 7d, 30d, 90d or quarter."
+
+
+def test_a_bad_setting_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    result = run(tmp_path, "serve", FAIRLOOP_PORT="http")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "fairloop: FAIRLOOP_PORT: Input should be a valid integer, unable to parse string as an integer"

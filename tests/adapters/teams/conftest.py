@@ -208,11 +208,16 @@ def _schemas_present() -> None:
 
 @pytest.fixture
 async def connector() -> AsyncIterator[FakeConnector]:
+    """A started fake connector knowing Ana, Raj and Mia; on teardown every card it received is validated."""
     fake = await FakeConnector().start()
     for person in (ANA, RAJ, MIA):
         fake.add_member(user_id=person.teams_id, aad_object_id=person.aad, name=person.name, email=person.email)
-    yield fake
-    await fake.close()
+    try:
+        yield fake
+    finally:
+        await fake.close()
+    for card in fake.cards(fake.calls):  # every card the bot sent or updated, whatever the test looked at
+        assert_valid_card(card)
 
 
 def teams_settings(tmp_path: Path, **extra: Any) -> Settings:

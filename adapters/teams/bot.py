@@ -86,17 +86,10 @@ class TeamsBot(ActivityHandler):
             )
             logger.info("teams: registered channel %r", name)
 
-    # ---- text commands (and Action.Submit, should a client send one) ----
+    # ---- text commands ----
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         actor = await self._actor(turn_context, remember=True)
-        action = translate.submit_action(activity.value)
-        if action is not None:
-            body = await self._card_action(actor, action)
-            card = body.get("value") if body.get("type") == render.CARD_CONTENT_TYPE else None
-            if card:
-                await turn_context.send_activity(Activity(type="message", attachments=[render.attachment(card)]))
-            return
         try:
             reply = await self._core.on_command(CommandIssued(actor=actor, text=translate.command_text(activity)))
         except FairloopError as exc:

@@ -68,14 +68,6 @@ def card_event(actor_: Actor, action: Mapping[str, Any]) -> ButtonClicked | Form
     return ButtonClicked(actor=actor_, action_id=verb, value="" if value is None else str(value))
 
 
-def submit_action(value: Any) -> dict[str, Any] | None:
-    """An Action.Submit (a message whose value carries our verb) in the Action.Execute shape."""
-    if isinstance(value, Mapping) and isinstance(value.get("verb"), str):
-        data = value.get("data") if isinstance(value.get("data"), Mapping) else {}
-        return {"type": "Action.Submit", "verb": value["verb"], "data": data}
-    return None
-
-
 # ---- the address the core stores for a person or channel ----
 
 

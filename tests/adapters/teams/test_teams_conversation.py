@@ -10,10 +10,11 @@ from teams_schemas import assert_valid_card
 from bot.messages import Message, Section
 from fairloop.keys import CORE
 from storage.db import unit_of_work
+from storage.models import Identity
 from storage.people import get_channel, identity_for
 
 
-async def _identity(teams: TeamsHarness, aad: str):  # noqa: ANN202 - a storage row
+async def _identity(teams: TeamsHarness, aad: str) -> Identity | None:
     async with unit_of_work(teams.app[CORE].sessions) as session:
         return await identity_for(session=session, platform="teams", user_id=aad)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -64,12 +66,8 @@ async def load_for(*, session: AsyncSession, actor: Actor, prompt_value: str) ->
 def title_of(loaded: Loaded, settings: Settings, now: datetime) -> str:
     zone = settings.zone
     if loaded.person.timezone:
-        from zoneinfo import ZoneInfo
-
-        try:
+        with contextlib.suppress(KeyError, ValueError):  # a timezone name the platform sent but we can't load
             zone = ZoneInfo(loaded.person.timezone)
-        except (KeyError, ValueError):
-            pass
     iv = loaded.interview
     return cards.headline(role=iv.role, stage=iv.stage, starts=iv.starts_at, ends=iv.ends_at, zone=zone, now=now)
 

@@ -181,7 +181,7 @@ def duration(seconds: int | None) -> str:
     return f"{hours}h {rest // 60}m" if hours else f"{rest // 60}m"
 
 
-def as_message(stats: Stats, settings: Settings) -> Message:
+def as_message(stats: Stats, settings: Settings, *, private: bool = True) -> Message:
     scope = " · ".join(
         x
         for x in (stats.label, f"team {stats.team}" if stats.team else "", f"role {stats.role}" if stats.role else "")
@@ -221,8 +221,8 @@ def as_message(stats: Stats, settings: Settings) -> Message:
     if stats.undeliverable:
         reasons = ", ".join(f"{r}: {n}" for r, n in sorted(stats.undeliverable.items()))
         small += f" Could not deliver {sum(stats.undeliverable.values())} prompt(s) ({reasons})."
-    blocks.append(Context(text=small + " Aggregates only; private to you."))
+    blocks.append(Context(text=small + (" Aggregates only; private to you." if private else " Aggregates only.")))
     text = (
         f"{scope}: {f.checkins} check-ins, response {pct(f.response_rate)}, all practices {pct(f.all_practices_rate)}"
     )
-    return Message(text=text, blocks=tuple(blocks), private=True)
+    return Message(text=text, blocks=tuple(blocks), private=private)

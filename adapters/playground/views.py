@@ -160,6 +160,6 @@ async def channel_post(request: web.Request) -> web.Response:
     core = request.app[CORE]
     from bot.stats import as_message
 
-    message = as_message(await core.stats(period=str(data.get("period") or "7d")), core.settings)
+    message = as_message(await core.stats(period=str(data.get("period") or "7d")), core.settings, private=False)
     delivery = await request.app[OUTBOX].post_channel(channel=channel, message=message)
     return web.json_response({"conversation": delivery.conversation, "id": delivery.message_id})

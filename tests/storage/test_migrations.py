@@ -22,5 +22,14 @@ def test_upgrade_matches_the_models_and_runs_twice(tmp_path: Path) -> None:
         tables = set(sa.inspect(conn).get_table_names())
         indexes = {i["name"] for i in sa.inspect(conn).get_indexes("prompt")}
     assert diff == []
-    assert {"person", "identity", "interview", "prompt", "checkin", "checkinanswer", "concern", "alembic_version"} <= tables
+    assert {
+        "person",
+        "identity",
+        "interview",
+        "prompt",
+        "checkin",
+        "checkinanswer",
+        "concern",
+        "alembic_version",
+    } <= tables
     assert {"ix_prompt_state_due", "ix_prompt_due_state"} <= indexes

@@ -25,11 +25,10 @@ async def prompted(start_app: StartApp, **overrides: Any) -> tuple[Running, int,
 
     async def delivered() -> Any:
         async with unit_of_work(running.core.sessions) as session:
-            return (await session.exec(select(PlaygroundPost))).first()
+            prompt = (await session.exec(select(Prompt))).one()
+            return prompt.state == "sent" and (prompt, (await session.exec(select(PlaygroundPost))).one())
 
-    post = await eventually(delivered)
-    async with unit_of_work(running.core.sessions) as session:
-        prompt = (await session.exec(select(Prompt))).one()
+    prompt, post = await eventually(delivered)
     assert post.conversation == ANA and prompt.state == "sent"
     return running, prompt.id or 0, post.id or 0
 

@@ -14,7 +14,7 @@ from adapters.teams import render, translate
 from adapters.teams.outbox import message_activity
 from bot.errors import FairloopError
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
-from bot.messages import Context, Message
+from bot.messages import Context, Message, Section
 from bot.replies import Reply
 from bot.service import Core
 
@@ -85,6 +85,9 @@ class TeamsBot(ActivityHandler):
                 platform=translate.PLATFORM, name=name, address=translate.address(activity)
             )
             logger.info("teams: registered channel %r", name)
+            if await self._core.first_time(f"teams:channel:{activity.conversation.id}"):
+                # tells whoever added the bot the exact name digests and alerts must use
+                await context.send_activity(message_activity(_channel_hello(name)))
 
     # ---- text commands ----
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -149,6 +152,14 @@ class TeamsBot(ActivityHandler):
                 text=message.text, blocks=(*message.blocks, Context(text=reply.notice.text)), private=message.private
             )
         return render.card_response(render.render_message(message))
+
+
+def _channel_hello(name: str) -> Message:
+    text = (
+        "Hello! fairloop will post the recruiting and DEI digests and concern alerts here. "
+        f'This channel is registered as *{name}*: use `channel = "{name}"` with `platform = "teams"` in fairloop.toml.'
+    )
+    return Message(text=text.replace("*", "").replace("`", ""), blocks=(Section(text=text),))
 
 
 def _reopen(event: FormSubmitted) -> ButtonClicked:

@@ -100,11 +100,15 @@ async def test_bot_added_to_team_registers_the_channel_for_posts(teams: TeamsHar
         channel = await get_channel(session=session, platform="teams", name="TestTeam2022")
     assert channel is not None
     assert channel.address["conversation"]["id"] == activity["conversation"]["id"]
+    (hello,) = teams.connector.cards(teams.connector.posts(activity["conversation"]["id"]))
+    assert 'channel = "TestTeam2022"' in card_text(hello)  # says which name to put in fairloop.toml
+    assert (await teams.post(activity)).status == 200  # added again: registered again, greeted once
+    assert len(teams.connector.posts()) == 1
 
     outbox = teams.app[CORE].outboxes["teams"]
     digest = Message(text="Recruitment × DEI sync", blocks=(Section(text="*Check-ins* 12"),))
     delivery = await outbox.post_channel(channel=json.dumps(channel.address), message=digest)
-    posts = teams.connector.posts(activity["conversation"]["id"])
+    posts = teams.connector.posts(activity["conversation"]["id"])[1:]
     assert len(posts) == 1 and posts[0].activity_id is None  # a new post in the channel, not a reply
     assert delivery.message_id == posts[0].response_id
     card = teams.connector.cards(posts)[0]

@@ -49,6 +49,13 @@ async def test_bad_requests_get_a_json_4xx(
     assert teams.connector.calls == []
 
 
+async def test_oversized_body_is_413(teams: TeamsHarness) -> None:
+    activity = teams.activity("msteams-docs.message.personal-received.json", person=ANA, text="x" * (2 * 1024 * 1024))
+    response = await teams.post(activity)
+    assert response.status == 413
+    assert teams.connector.calls == []
+
+
 async def test_unknown_invoke_and_malformed_card_action_are_4xx(teams: TeamsHarness) -> None:
     other = teams.activity("invoke.adaptiveCard-action.json", person=ANA, name="composeExtension/query")
     response = await teams.post(other)

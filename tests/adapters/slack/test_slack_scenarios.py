@@ -15,7 +15,7 @@ from tests.conftest import StartApp
 
 
 @pytest.fixture
-async def world(start_app: StartApp, fake_slack: FakeSlack) -> AsyncIterator[SlackWorld]:
+async def world(fake_slack: FakeSlack, start_app: StartApp) -> AsyncIterator[SlackWorld]:
     running = await start_app(
         slack_bot_token=BOT_TOKEN,
         slack_signing_secret=SIGNING_SECRET,

@@ -46,7 +46,7 @@ class TeamsBot(ActivityHandler):
                 )
 
     # ---- who is speaking; keep their conversation reference fresh ----
-    async def _actor(self, context: TurnContext, *, remember: bool) -> Actor:
+    async def _actor(self, context: TurnContext) -> Actor:
         activity = context.activity
         email = name = None
         sender = activity.from_property
@@ -58,7 +58,7 @@ class TeamsBot(ActivityHandler):
             except Exception as exc:  # noqa: BLE001 - the look-up is a nicety; the turn goes on without it
                 logger.warning("teams member look-up failed: %s", exc)
         actor = translate.actor(activity, email=email, name=name)
-        if remember and translate.is_personal(activity) and actor.user_id:
+        if translate.is_personal(activity) and actor.user_id:
             await self._core.remember_person(actor=actor, address=translate.address(activity))
         return actor
 
@@ -74,7 +74,7 @@ class TeamsBot(ActivityHandler):
     async def _installed(self, context: TurnContext) -> None:
         activity = context.activity
         if translate.is_personal(activity):
-            actor = await self._actor(context, remember=True)
+            actor = await self._actor(context)
             if await self._core.first_time(f"teams:welcome:{actor.user_id}"):
                 reply = await self._core.on_command(CommandIssued(actor=actor, text="help"))
                 if reply.message:
@@ -92,7 +92,7 @@ class TeamsBot(ActivityHandler):
     # ---- text commands ----
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        actor = await self._actor(turn_context, remember=True)
+        actor = await self._actor(turn_context)
         try:
             reply = await self._core.on_command(CommandIssued(actor=actor, text=translate.command_text(activity)))
         except FairloopError as exc:
@@ -122,7 +122,7 @@ class TeamsBot(ActivityHandler):
             return InvokeResponse(
                 status=400, body=render.error_response(400, "BadRequest", "expected an Action.Execute")
             )
-        actor = await self._actor(turn_context, remember=True)
+        actor = await self._actor(turn_context)
         body = await self._card_action(actor, action)
         return InvokeResponse(status=int(body.get("statusCode", 200)), body=body)
 

@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from conftest import ANA, TeamsHarness, teams_settings
 from fake_connector import FakeConnector
 
+from bot.settings import SettingsError, load_settings
 from fairloop.app import init_app
 from fairloop.keys import CORE
 from storage.db import unit_of_work
@@ -119,3 +120,25 @@ async def test_with_an_app_id_unauthenticated_requests_get_401_and_reach_no_hand
     assert connector.calls == []  # no member look-up, no reply: the bot never ran
     async with unit_of_work(authenticated.server.app[CORE].sessions) as session:
         assert await identity_for(session=session, platform="teams", user_id=ANA.aad) is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "setting"),
+    [
+        ({"microsoft_app_password": None}, "MICROSOFT_APP_PASSWORD"),
+        ({"microsoft_app_tenant_id": None}, "MICROSOFT_APP_TENANT_ID"),
+    ],
+)
+def test_incomplete_credentials_stop_start_up_with_one_line(tmp_path: Path, extra: dict, setting: str) -> None:
+    values = {"microsoft_app_id": APP_ID, "microsoft_app_password": "s", "microsoft_app_tenant_id": "t", **extra}
+    with pytest.raises(SettingsError, match=setting):
+        init_app(teams_settings(tmp_path, teams_allow_unauthenticated=False, **values))
+
+
+def test_teams_without_app_id_is_refused_unless_unauthenticated_on_loopback(tmp_path: Path) -> None:
+    db = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    with pytest.raises(SettingsError, match="MICROSOFT_APP_ID"):
+        load_settings(database_url=db, teams_enabled=True)
+    with pytest.raises(SettingsError, match="FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED"):
+        load_settings(database_url=db, teams_allow_unauthenticated=True, host="0.0.0.0")
+    assert load_settings(database_url=db, teams_allow_unauthenticated=True).teams_on

@@ -29,6 +29,7 @@ class FakeSlack:
     """Answers the Web API methods fairloop uses. `users` maps email -> Slack user object."""
 
     token: str = "xoxb-test-token"
+    app_token: str = "xapp-test-token"  # Socket Mode: apps.connections.open, then a websocket at /link
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=dict)  # method -> requests per second (429 beyond)
     calls: list[Call] = field(default_factory=list)
@@ -37,6 +38,8 @@ class FakeSlack:
     failures: dict[str, list[int]] = field(default_factory=dict)  # method -> statuses to answer next
     _windows: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)  # what the app answered over the websocket
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -67,6 +70,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._dispatch)
         app.router.add_get("/api/{method}", self._dispatch)
         app.router.add_post("/hooks/{name}", self._hook)
+        app.router.add_get("/link", self._link)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -75,6 +79,8 @@ class FakeSlack:
         return self
 
     async def stop(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -97,6 +103,31 @@ class FakeSlack:
                 raise AssertionError(f"expected {count} response_url post(s), saw {len(self.hooks)}")
             await asyncio.sleep(0.02)
         return self.hooks
+
+    # ---- Socket Mode ----
+    async def push(self, envelope: dict[str, Any], *, within: float = 5.0) -> dict[str, Any]:
+        """Send an envelope to the connected app and return its acknowledgement."""
+        deadline = time.monotonic() + within
+        while not self._sockets:
+            assert time.monotonic() < deadline, "the app never opened a Socket Mode connection"
+            await asyncio.sleep(0.02)
+        await self._sockets[-1].send_json(envelope)
+        while True:
+            ack = next((a for a in self.socket_acks if a.get("envelope_id") == envelope["envelope_id"]), None)
+            if ack is not None:
+                return ack
+            assert time.monotonic() < deadline, f"no ack for {envelope['envelope_id']}"
+            await asyncio.sleep(0.02)
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0FAIRLOOP"}})
+        async for msg in ws:
+            if msg.type.name == "TEXT":
+                self.socket_acks.append(json.loads(msg.data))
+        return ws
 
     # ---- HTTP ----
     async def _params(self, request: web.Request) -> dict[str, Any]:
@@ -133,7 +164,8 @@ class FakeSlack:
         params = await self._params(request)
         call = Call(method=method, params=params, at=time.monotonic())
         self.calls.append(call)
-        if request.headers.get("Authorization") != f"Bearer {self.token}":
+        wanted = self.app_token if method == "apps.connections.open" else self.token
+        if request.headers.get("Authorization") != f"Bearer {wanted}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         if self.failures.get(method):
             call.status = self.failures[method].pop(0)
@@ -157,6 +189,9 @@ class FakeSlack:
             "bot_id": "B0FAIRLOOP",
             "is_enterprise_install": False,
         }
+
+    def m_apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}
 
     def m_users_lookupByEmail(self, p: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(p.get("email", "")).lower())

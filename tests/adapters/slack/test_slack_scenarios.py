@@ -177,3 +177,32 @@ async def test_app_home_is_published_once_per_event(world: SlackWorld) -> None:
     assert len(world.fake.called("views.publish")) == 1
     await world.event(app_home_opened(user=ANA, event_id="Ev0HOME2"))
     await world.fake.wait_for("views.publish", 2)
+
+
+async def test_answering_from_the_app_home_records_and_refreshes_the_home(world: SlackWorld) -> None:
+    from tests.adapters.slack.payloads import app_home_opened
+
+    [dm] = await world.deliver("ana@example.com")
+    await world.event(app_home_opened(user=ANA, event_id="Ev0HOME3"))
+    [home] = await world.fake.wait_for("views.publish")
+    click = block_actions(user=ANA, action_id="checkin.all", value=dm["metadata"]["event_payload"]["prompt_id"],
+                          channel="", ts="", response_url="")  # fmt: skip
+    click.update(container={"type": "view", "view_id": "V1"}, view={**home["view"], "id": "V1"})
+    for key in ("channel", "message", "response_url"):
+        click.pop(key)
+    assert (await world.send(form_body(click))).status == 200
+    [_, refreshed] = await world.fake.wait_for("views.publish", 2)
+    pending = [e for b in refreshed["view"]["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert pending == []
+    [checkin] = await world.checkins()
+    assert checkin.kind == "all"
+
+
+async def test_change_answer_brings_the_buttons_back(world: SlackWorld) -> None:
+    [dm] = await world.deliver("ana@example.com")
+    await world.click(dm, user=ANA)
+    await world.fake.wait_for("chat.update")
+    await world.click(dm, "checkin.change", user=ANA)
+    [_, reopened] = await world.fake.wait_for("chat.update", 2)
+    actions = [e["action_id"] for b in reopened["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert "checkin.all" in actions

@@ -59,7 +59,7 @@ class SlackBridge:
         self._profiles[user_id] = (time.monotonic(), profile)
         who = translate.actor(user_id, profile)
         if profile.email:
-            await self._guard(self.core.remember_person(who, translate.address(body)), "remember_person")
+            await self.guard(self.core.remember_person(who, translate.address(body)), "remember_person")
         return who
 
     async def ask(self, call: Awaitable[Reply], what: str) -> Reply:
@@ -72,7 +72,7 @@ class SlackBridge:
             logger.exception("slack %s failed", what)
             return Reply(notice=SORRY)
 
-    async def _guard(self, call: Awaitable[Any], what: str) -> Any:
+    async def guard(self, call: Awaitable[Any], what: str) -> Any:
         try:
             return await call
         except Exception:
@@ -179,7 +179,7 @@ def build_bolt(*, bridge: SlackBridge, signing_secret: str | None, socket_mode: 
     @bolt.action(re.compile(r".+"))
     async def action(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()  # clicks are acknowledged first: Slack wants an answer within 3 s
-        await bridge._guard(bridge.on_action(body), "block_actions")
+        await bridge.guard(bridge.on_action(body), "block_actions")
 
     @bolt.view(re.compile(r".+"))
     async def view(ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -197,11 +197,11 @@ def build_bolt(*, bridge: SlackBridge, signing_secret: str | None, socket_mode: 
     @bolt.command(re.compile(r"^/fairloop"))
     async def command(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        await bridge._guard(bridge.on_command(body), "slash command")
+        await bridge.guard(bridge.on_command(body), "slash command")
 
     @bolt.event("app_home_opened")
     async def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
-        await bridge._guard(bridge.on_home_opened(body, event), "app_home_opened")
+        await bridge.guard(bridge.on_home_opened(body, event), "app_home_opened")
 
     @bolt.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator
 
@@ -140,6 +141,8 @@ async def test_garbage_gets_a_4xx_never_a_5xx(world: SlackWorld) -> None:
     for body, kind in (("payload=%7Bnot-json", "application/x-www-form-urlencoded"), ("{", "application/json")):
         answer = await world.send(body, kind)
         assert 400 <= answer.status < 500, answer
+    too_big = await world.send("payload=" + "x" * (2 << 20))
+    assert too_big.status == 413
 
 
 @pytest.mark.parametrize(
@@ -206,3 +209,13 @@ async def test_change_answer_brings_the_buttons_back(world: SlackWorld) -> None:
     [_, reopened] = await world.fake.wait_for("chat.update", 2)
     actions = [e["action_id"] for b in reopened["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert "checkin.all" in actions
+
+
+async def test_slack_url_verification_is_answered_with_the_challenge(world: SlackWorld) -> None:
+    from tests.adapters.slack.blockkit import need, thirdparty
+
+    path = need(thirdparty() / "slack" / "payloads" / "realistic" / "python-slack-events-api.url_verification.json")
+    body = path.read_text(encoding="utf-8")
+    answer = await world.send(body, "application/json")
+    assert answer.status == 200
+    assert answer.json()["challenge"] == json.loads(body)["challenge"]

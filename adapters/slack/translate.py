@@ -126,10 +126,15 @@ def command_issued(body: Mapping[str, Any], who: Actor) -> CommandIssued:
 
 
 def address(body: Mapping[str, Any]) -> dict[str, str]:
-    """What we keep to reach a Slack user later: their team and user id (opaque to the core)."""
+    """What we keep to reach a Slack user later: team, user id and, when the request came from it, the DM channel."""
     team = body.get("team")
     team_id = team.get("id") if isinstance(team, Mapping) else (team or body.get("team_id"))
     out = {"user_id": user_id_of(body)}
     if team_id:
         out["team_id"] = str(team_id)
+    where = [body.get("container"), body.get("channel"), body.get("event")]
+    found = [w.get("channel_id") or w.get("id") or w.get("channel") for w in where if isinstance(w, Mapping)]
+    channel = next((c for c in [*found, body.get("channel_id")] if isinstance(c, str) and c), None)
+    if channel and channel.startswith("D"):
+        out["dm_channel"] = channel
     return out

@@ -64,6 +64,7 @@ def test_real_slash_command_body_parses_to_its_user_and_text() -> None:
     assert translate.user_id_of(body) == "U2147483697"
     assert translate.command_issued(body, WHO).text == "94070"
     assert translate.address(body) == {"user_id": "U2147483697", "team_id": "T0001"}
+    assert translate.address(body | {"channel_id": "D0ANA"})["dm_channel"] == "D0ANA"
 
 
 def test_app_home_opened_shape_names_its_user() -> None:

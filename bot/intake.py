@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlmodel import col, select
 
 from bot.errors import UserInputError
 from storage import interviews as repo
-from storage.models import Interview, Prompt
+from storage.models import Interview, Person, Prompt
 from storage.people import get_people_by_emails, normalise_email
 
 MAX_BATCH = 5000
@@ -105,65 +106,72 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-async def upsert_interviews(*, session: Any, items: list[InterviewIn], prompt_delay: timedelta) -> list[Interview]:
-    """Insert or update interviews by external_id and keep their prompts in step.
+async def upsert_interviews(*, session: Any, items: list[InterviewIn], prompt_delay: timedelta) -> list[int]:
+    """Insert or update interviews by external_id and keep their prompts in step; returns their ids.
 
     Same data again changes nothing; a new ends_at moves unsent prompts; "cancelled" cancels unsent
     prompts (and "scheduled" again brings them back); interviewers added get prompts, removed ones'
-    unsent prompts are cancelled.
+    unsent prompts are cancelled. New interviews and prompts go in as bulk inserts.
     """
     existing = await repo.interviews_by_external_ids(session=session, external_ids=[i.external_id for i in items])
     people = await get_people_by_emails(session=session, emails=[iv.email for i in items for iv in i.interviewers])
     prompts = await repo.prompts_for_interviews(
         session=session, interview_ids=[iv.id for iv in existing.values() if iv.id]
     )
-    touched: list[tuple[InterviewIn, Interview]] = []
+    fields = {i.external_id: _fields(i) for i in items}
+    new_ids = await repo.insert_interviews(
+        session=session,
+        rows=[{"external_id": i.external_id, **fields[i.external_id]} for i in items if i.external_id not in existing],
+    )
+    new_prompts: list[dict[str, Any]] = []
     for item in items:
-        row = existing.get(item.external_id)
-        fields = {
-            "role": item.role,
-            "team": item.team,
-            "stage": item.stage,
-            "candidate_ref": item.candidate_ref,
-            "starts_at": _utc(item.starts_at),
-            "ends_at": _utc(item.ends_at),
-            "status": item.status,
-        }
-        if row is None:
-            row = Interview(external_id=item.external_id, **fields)
-            session.add(row)
-        elif any(getattr(row, k) != v for k, v in fields.items()):
-            for k, v in fields.items():
-                setattr(row, k, v)
-            repo.touch(row)
-            session.add(row)
-        touched.append((item, row))
-    await session.flush()
-    for item, row in touched:
-        assert row.id is not None
-        due = row.ends_at + prompt_delay
-        current = {p.person_id: p for p in prompts.get(row.id, [])}
+        f = fields[item.external_id]
         wanted = {people[normalise_email(iv.email)].id for iv in item.interviewers}
-        for person_id in wanted - current.keys():
-            assert person_id is not None
-            state, reason = ("cancelled", "interview cancelled") if row.status == "cancelled" else ("scheduled", None)
-            session.add(
-                Prompt(
-                    interview_id=row.id,
-                    person_id=person_id,
-                    due_at=due,
-                    team=row.team,
-                    role=row.role,
-                    state=state,
-                    reason=reason,
-                )
-            )
-        for person_id, prompt in current.items():
-            _sync_prompt(prompt, row, due, keep=person_id in wanted)
-            if session.is_modified(prompt):
-                session.add(prompt)
+        row = existing.get(item.external_id)
+        due = f["ends_at"] + prompt_delay
+        if row is None:
+            current: dict[int, Prompt] = {}
+            interview_id = new_ids[item.external_id]
+        else:
+            if any(getattr(row, k) != v for k, v in f.items()):
+                for k, v in f.items():
+                    setattr(row, k, v)
+                repo.touch(row)
+                session.add(row)
+            interview_id = row.id or 0
+            current = {p.person_id: p for p in prompts.get(interview_id, [])}
+            for person_id, prompt in current.items():
+                _sync_prompt(prompt, row, due, keep=person_id in wanted)
+                if session.is_modified(prompt):
+                    session.add(prompt)
+        cancelled = f["status"] == "cancelled"
+        new_prompts += [
+            {
+                "interview_id": interview_id,
+                "person_id": person_id,
+                "due_at": due,
+                "team": f["team"],
+                "role": f["role"],
+                "state": "cancelled" if cancelled else "scheduled",
+                "reason": "interview cancelled" if cancelled else None,
+            }
+            for person_id in sorted(p for p in wanted - current.keys() if p is not None)
+        ]
     await session.flush()
-    return [row for _, row in touched]
+    await repo.insert_prompts(session=session, rows=new_prompts)
+    return [new_ids[i.external_id] if i.external_id in new_ids else existing[i.external_id].id or 0 for i in items]
+
+
+def _fields(item: InterviewIn) -> dict[str, Any]:
+    return {
+        "role": item.role,
+        "team": item.team,
+        "stage": item.stage,
+        "candidate_ref": item.candidate_ref,
+        "starts_at": _utc(item.starts_at),
+        "ends_at": _utc(item.ends_at),
+        "status": item.status,
+    }
 
 
 def _sync_prompt(prompt: Prompt, interview: Interview, due: datetime, *, keep: bool) -> None:
@@ -187,6 +195,15 @@ def _sync_prompt(prompt: Prompt, interview: Interview, due: datetime, *, keep: b
         prompt.state, prompt.reason, prompt.due_at = "scheduled", None, due
     if keep and (prompt.team, prompt.role) != (interview.team, interview.role):
         prompt.team, prompt.role = interview.team, interview.role
+
+
+async def describe_many(*, session: Any, interview_ids: list[int]) -> list[dict[str, Any]]:
+    """The webhook's answer for interviews just upserted, in the order they were sent."""
+    rows = {iv.id: iv for iv in await session.exec(select(Interview).where(col(Interview.id).in_(interview_ids)))}
+    prompts = await repo.prompts_for_interviews(session=session, interview_ids=interview_ids)
+    person_ids = {p.person_id for ps in prompts.values() for p in ps}
+    emails = dict(list(await session.exec(select(Person.id, Person.email).where(col(Person.id).in_(person_ids)))))
+    return [describe(rows[i], prompts.get(i, []), emails, None) for i in interview_ids]
 
 
 def describe(

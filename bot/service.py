@@ -191,19 +191,13 @@ class Core:
         items = intake.validate_batch(data)
         return await self.ingest_valid(items)
 
-    async def ingest_valid(self, items: list[intake.InterviewIn]) -> list[dict[str, Any]]:
-        from sqlmodel import col, select
-
-        from storage.interviews import prompts_for_interviews
-        from storage.models import Person
-
+    async def ingest_valid(self, items: list[intake.InterviewIn], *, describe: bool = True) -> list[dict[str, Any]]:
+        """Upsert validated interviews; with `describe`, answer in the webhook's shape."""
         async with unit_of_work(self.sessions) as session:
-            rows = await intake.upsert_interviews(session=session, items=items, prompt_delay=self.settings.prompt_delay)
-            prompts = await prompts_for_interviews(session=session, interview_ids=[r.id for r in rows if r.id])
-            ids = {p.person_id for ps in prompts.values() for p in ps}
-            people = await session.exec(select(Person.id, Person.email).where(col(Person.id).in_(ids)))
-            emails = {pid: email for pid, email in people if pid is not None}
-            return [intake.describe(r, prompts.get(r.id or 0, []), emails, None) for r in rows]
+            ids = await intake.upsert_interviews(session=session, items=items, prompt_delay=self.settings.prompt_delay)
+            if not describe:
+                return [{"id": i} for i in ids]
+            return await intake.describe_many(session=session, interview_ids=ids)
 
     def feedback_url(self, interview_id: int) -> str:
         return f"{self.settings.base_url}/f/{self.signer.feedback_token(interview_id)}"

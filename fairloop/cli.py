@@ -83,12 +83,15 @@ def db_upgrade() -> None:
 
 
 @interviews_app.command("import")
-def interviews_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]) -> None:
+def interviews_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    batch_size: Annotated[int, typer.Option(min=1, max=5000, help="rows per transaction")] = 500,
+) -> None:
     """Import interviews from a CSV file (the webhook's fields as columns; interviewers separated by ';')."""
     settings = _settings()
     from fairloop.importer import import_csv
 
-    code = asyncio.run(import_csv(settings, file))
+    code = asyncio.run(import_csv(settings, file, batch_size=batch_size))
     raise typer.Exit(code)
 
 
@@ -127,7 +130,11 @@ def teams_package(
     settings = _settings()
     from adapters.teams.package import build_package
 
-    path = build_package(out=out, settings=settings)
+    try:
+        path = build_package(out=out, settings=settings)
+    except SettingsError as exc:
+        typer.echo(f"fairloop: {exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"wrote {path}")
 
 

@@ -45,12 +45,14 @@ def _validate(batch: list[tuple[int, dict[str, Any]]], errors: list[str]) -> lis
         try:
             good += validate_batch(item)
         except FieldErrors as exc:
-            errors += [f"line {number}: " + (f"{f['field']}: " if f["field"] != "body" else "") + f["message"]
-                       for f in exc.fields]
+            errors += [
+                f"line {number}: " + (f"{f['field']}: " if f["field"] != "body" else "") + f["message"]
+                for f in exc.fields
+            ]
     return good
 
 
-async def import_csv(settings: Settings, path: Path) -> int:
+async def import_csv(settings: Settings, path: Path, *, batch_size: int = BATCH) -> int:
     console = Console(stderr=True)
     with path.open(encoding="utf-8-sig") as fh:
         total = max(0, sum(1 for _ in fh) - 1)
@@ -73,12 +75,12 @@ async def import_csv(settings: Settings, path: Path) -> int:
             batch: list[tuple[int, dict[str, Any]]] = []
             for row in rows(path):
                 batch.append(row)
-                if len(batch) == BATCH:
-                    imported += len(await core.ingest_valid(_dedupe(_validate(batch, errors))))
+                if len(batch) >= batch_size:
+                    imported += len(await core.ingest_valid(_dedupe(_validate(batch, errors)), describe=False))
                     progress.advance(task, len(batch))
                     batch = []
             if batch:
-                imported += len(await core.ingest_valid(_dedupe(_validate(batch, errors))))
+                imported += len(await core.ingest_valid(_dedupe(_validate(batch, errors)), describe=False))
                 progress.advance(task, len(batch))
 
     try:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -106,3 +106,25 @@ async def pending_prompts_of(
 
 def touch(interview: Interview) -> None:
     interview.updated_at = utcnow()
+
+
+async def insert_interviews(*, session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Bulk insert (one multi-row statement per few hundred rows); returns external_id -> id."""
+    if not rows:
+        return {}
+    now = utcnow()
+    conn = await session.connection()
+    result = await conn.execute(
+        insert(Interview).returning(col(Interview.id), col(Interview.external_id)),
+        [{"created_at": now, "updated_at": now, **r} for r in rows],
+    )
+    return {external_id: id_ for id_, external_id in result}
+
+
+async def insert_prompts(*, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    now = utcnow()
+    defaults = {"reason": None, "attempts": 0, "created_at": now}
+    conn = await session.connection()
+    await conn.execute(insert(Prompt), [{**defaults, **r} for r in rows])

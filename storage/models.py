@@ -73,7 +73,7 @@ class Prompt(SQLModel, table=True):
     team: str = Field(default="", max_length=200)
     role: str = Field(default="", max_length=200)
     platform: str | None = Field(default=None, max_length=20)
-    conversation: str | None = Field(default=None, max_length=300)
+    conversation: str | None = Field(default=None, max_length=512)  # Teams: conversation id + service URL
     message_id: str | None = Field(default=None, max_length=300)
     reason: str | None = Field(default=None, max_length=300)
     claim: str | None = Field(default=None, max_length=64)

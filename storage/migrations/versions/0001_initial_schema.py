@@ -118,7 +118,7 @@ def upgrade() -> None:
         sa.Column("team", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-        sa.Column("conversation", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("conversation", sqlmodel.sql.sqltypes.AutoString(length=512), nullable=True),
         sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.Column("claim", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),

@@ -10,21 +10,43 @@ import pytest
 from bot.settings import SettingsError, load_settings, parse_duration
 
 
-@pytest.mark.parametrize(("text", "expected"), [("0s", timedelta(0)), ("30s", timedelta(seconds=30)),
-                                                 ("5m", timedelta(minutes=5)), ("24h", timedelta(hours=24)),
-                                                 ("7d", timedelta(days=7))])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0s", timedelta(0)),
+        ("30s", timedelta(seconds=30)),
+        ("5m", timedelta(minutes=5)),
+        ("24h", timedelta(hours=24)),
+        ("7d", timedelta(days=7)),
+    ],
+)
 def test_durations(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize(("var", "value", "line"), [
-    ("FAIRLOOP_PROMPT_DELAY", "5 minutes", "FAIRLOOP_PROMPT_DELAY: Value error, '5 minutes' is not a duration like 30s, 5m, 24h or 7d"),
-    ("FAIRLOOP_MIN_GROUP_SIZE", "0", "FAIRLOOP_MIN_GROUP_SIZE: Input should be greater than or equal to 1"),
-    ("FAIRLOOP_TIMEZONE", "Mars/Olympus", "FAIRLOOP_TIMEZONE: Value error, 'Mars/Olympus' is not an IANA timezone like Europe/Berlin"),
-    ("FAIRLOOP_DATABASE_URL", "mysql://x", "FAIRLOOP_DATABASE_URL: Value error, use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB"),
-    ("FAIRLOOP_PROMT_DELAY", "5m", "FAIRLOOP_PROMT_DELAY: unknown setting"),
-    ("FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED", "1", None),
-])
+@pytest.mark.parametrize(
+    ("var", "value", "line"),
+    [
+        (
+            "FAIRLOOP_PROMPT_DELAY",
+            "5 minutes",
+            "FAIRLOOP_PROMPT_DELAY: Value error, '5 minutes' is not a duration like 30s, 5m, 24h or 7d",
+        ),
+        ("FAIRLOOP_MIN_GROUP_SIZE", "0", "FAIRLOOP_MIN_GROUP_SIZE: Input should be greater than or equal to 1"),
+        (
+            "FAIRLOOP_TIMEZONE",
+            "Mars/Olympus",
+            "FAIRLOOP_TIMEZONE: Value error, 'Mars/Olympus' is not an IANA timezone like Europe/Berlin",
+        ),
+        (
+            "FAIRLOOP_DATABASE_URL",
+            "mysql://x",
+            "FAIRLOOP_DATABASE_URL: Value error, use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB",
+        ),
+        ("FAIRLOOP_PROMT_DELAY", "5m", "FAIRLOOP_PROMT_DELAY: unknown setting"),
+        ("FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED", "1", None),
+    ],
+)
 def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch, var: str, value: str, line: str | None) -> None:
     monkeypatch.setenv(var, value)
     if line is None:
@@ -44,8 +66,10 @@ def test_teams_without_an_app_id_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_toml_fills_in_and_env_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     path = tmp_path / "fairloop.toml"
-    path.write_text('admins = ["U0123ABCD", "ana@example.com"]\nmin_group_size = 3\nprompt_delay = "10m"\n'
-                    '[[practices]]\nkey = "rubric"\nlabel = "scored on the rubric first"\n')
+    path.write_text(
+        'admins = ["U0123ABCD", "ana@example.com"]\nmin_group_size = 3\nprompt_delay = "10m"\n'
+        '[[practices]]\nkey = "rubric"\nlabel = "scored on the rubric first"\n'
+    )
     monkeypatch.setenv("FAIRLOOP_CONFIG", str(path))
     monkeypatch.setenv("FAIRLOOP_MIN_GROUP_SIZE", "7")
     s = load_settings()

@@ -15,8 +15,13 @@ FAIRLOOP = [sys.executable, "-m", "fairloop"]
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("FAIRLOOP_", "SLACK_", "MICROSOFT_"))}
-    base.update({"FAIRLOOP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
-                 "FAIRLOOP_CONFIG": str(tmp_path / "absent.toml"), **env})
+    base.update(
+        {
+            "FAIRLOOP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+            "FAIRLOOP_CONFIG": str(tmp_path / "absent.toml"),
+            **env,
+        }
+    )
     return subprocess.run([*FAIRLOOP, *args], capture_output=True, text=True, env=base, timeout=120, cwd=tmp_path)
 
 
@@ -28,8 +33,18 @@ def write_csv(path: Path, n: int, *, bad_line: int | None = None) -> None:
         for i in range(n):
             end = ends - timedelta(minutes=i)
             start = (end + timedelta(hours=1)) if bad_line == i + 2 else end - timedelta(hours=1)
-            w.writerow([f"csv-{i}", "Engineer", ["Platform", "Data"][i % 2], "onsite", start.isoformat(), end.isoformat(),
-                        f"a{i % 7}@example.com;b{i % 5}@example.com", f"ref-{i}"])
+            w.writerow(
+                [
+                    f"csv-{i}",
+                    "Engineer",
+                    ["Platform", "Data"][i % 2],
+                    "onsite",
+                    start.isoformat(),
+                    end.isoformat(),
+                    f"a{i % 7}@example.com;b{i % 5}@example.com",
+                    f"ref-{i}",
+                ]
+            )
 
 
 def test_import_reports_progress_and_skips_bad_rows_by_line(tmp_path: Path) -> None:
@@ -59,7 +74,15 @@ def test_stats_json_prints_the_contract_object(tmp_path: Path) -> None:
     result = run(tmp_path, "stats", "--json", "--period", "7d")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert {"period", "prompts_sent", "checkins", "response_rate", "all_practices_rate", "practices", "suppressed"} <= data.keys()
+    assert {
+        "period",
+        "prompts_sent",
+        "checkins",
+        "response_rate",
+        "all_practices_rate",
+        "practices",
+        "suppressed",
+    } <= data.keys()
     assert data["period"] == "7d" and data["suppressed"] is True and data["reason"] == "not enough responses yet"
 
 
@@ -72,4 +95,7 @@ def test_stats_rejects_an_unknown_period_in_one_line(tmp_path: Path) -> None:
 def test_a_bad_setting_stops_start_up_with_one_line(tmp_path: Path) -> None:
     result = run(tmp_path, "serve", FAIRLOOP_PORT="http")
     assert result.returncode == 2
-    assert result.stderr.strip() == "fairloop: FAIRLOOP_PORT: Input should be a valid integer, unable to parse string as an integer"
+    assert (
+        result.stderr.strip()
+        == "fairloop: FAIRLOOP_PORT: Input should be a valid integer, unable to parse string as an integer"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -19,6 +20,7 @@ from storage.people import identities_of, save_identity
 
 logger = logging.getLogger(__name__)
 CLAIM_FOR = timedelta(minutes=2)
+CONCURRENCY = 8  # sends in flight at once; each prompt is still claimed before it is sent
 
 
 async def dispatch_due(
@@ -35,19 +37,35 @@ async def dispatch_due(
         return 0
     async with unit_of_work(sessions) as session:
         ids = await repo.due_prompt_ids(session=session, now=now(), limit=limit)
-    sent = 0
-    for prompt_id in ids:
-        claim = uuid.uuid4().hex
-        async with unit_of_work(sessions) as session:
-            moment = now()
-            if not await repo.claim_prompt(
-                session=session, prompt_id=prompt_id, claim=claim, now=moment, until=moment + CLAIM_FOR
-            ):
-                continue
-        sent += await _send_one(
-            sessions=sessions, settings=settings, outboxes=outboxes, prompt_id=prompt_id, claim=claim, now=now
-        )
-    return sent
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(prompt_id: int) -> int:
+        async with gate:
+            return await _claim_and_send(
+                sessions=sessions, settings=settings, outboxes=outboxes, prompt_id=prompt_id, now=now
+            )
+
+    return sum(await asyncio.gather(*(one(i) for i in ids)))
+
+
+async def _claim_and_send(
+    *,
+    sessions: Sessions,
+    settings: Settings,
+    outboxes: Mapping[str, Outbox],
+    prompt_id: int,
+    now: Callable[[], datetime],
+) -> int:
+    claim = uuid.uuid4().hex
+    async with unit_of_work(sessions) as session:
+        moment = now()
+        if not await repo.claim_prompt(
+            session=session, prompt_id=prompt_id, claim=claim, now=moment, until=moment + CLAIM_FOR
+        ):
+            return 0
+    return await _send_one(
+        sessions=sessions, settings=settings, outboxes=outboxes, prompt_id=prompt_id, claim=claim, now=now
+    )
 
 
 async def _send_one(

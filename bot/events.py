@@ -18,9 +18,13 @@ class Actor:
 
 @dataclass(frozen=True, kw_only=True)
 class ButtonClicked:
+    """`in_place` is False when the button was not on the prompt message itself (e.g. Slack's App Home):
+    the core then updates the delivered prompt through the Outbox."""
+
     actor: Actor
     action_id: str
     value: str
+    in_place: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,7 +13,8 @@ class Reply:
     For a button click: `message` replaces the clicked message in place; `form` opens a form;
     `notice` is a private note to the clicker (e.g. a refusal) and leaves the message unchanged.
     For a command: `message` is the private answer; `form` opens a form.
-    For a form submission: `errors` (input_id -> sentence) keeps the form open with inline errors;
+    For a form submission: `errors` (input_id -> sentence) keeps the form open with inline errors
+    (`form` then carries the same form with the valid answers filled in, for platforms that redraw it);
     otherwise the form closes, `notice` is a private thank-you, and the core has already updated
     the original prompt message through the Outbox.
     """

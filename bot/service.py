@@ -19,7 +19,8 @@ from bot.replies import Reply
 from bot.settings import Settings
 from bot.tokens import Signer
 from storage.db import Sessions, unit_of_work
-from storage.models import utcnow
+from storage.interviews import get_prompt
+from storage.models import Prompt, utcnow
 from storage.people import claim_key, get_or_create_person, save_channel, save_identity
 
 logger = logging.getLogger(__name__)
@@ -42,9 +43,15 @@ class Core:
     # ---- events from people ----
     async def on_button(self, event: ButtonClicked) -> Reply:
         try:
-            return await self._retry_once(self._button, event)
+            reply = await self._retry_once(self._button, event)
         except FairloopError as exc:
             return Reply(notice=notice(str(exc)))
+        if not event.in_place and reply.message is not None and event.action_id.startswith("checkin."):
+            async with unit_of_work(self.sessions) as session:
+                prompt = await get_prompt(session=session, prompt_id=int(event.value))
+            if prompt is not None:
+                await self._update_delivered(prompt, reply.message)
+        return reply
 
     async def _button(self, event: ButtonClicked) -> Reply:
         now = self.clock()
@@ -91,8 +98,16 @@ class Core:
             loaded = await checkins.load_for(session=session, actor=event.actor, prompt_value=event.context)
             if event.form_id == cards.DETAIL:
                 answers, errors = checkins.validate_detail(event.values, self.settings)
-                if errors:
-                    return Reply(errors=errors)
+                if errors:  # the form comes back with what was entered, for platforms that redraw it
+                    title = checkins.title_of(loaded, self.settings, now).replace("*", "")
+                    form = cards.detail_form(
+                        prompt_id=loaded.prompt.id or 0,
+                        title=title,
+                        settings=self.settings,
+                        initial=answers,
+                        note=(event.values.get("note") or "")[:2000],
+                    )
+                    return Reply(errors=errors, form=form)
                 note = (event.values.get("note") or "").strip()
                 updated = await checkins.record(
                     session=session,
@@ -106,23 +121,36 @@ class Core:
                 thanks = notice("Recorded — thank you. Your note stays private to you.")
             elif event.form_id == cards.CONCERN:
                 text = (event.values.get("text") or "").strip()
-                if not text:
-                    return Reply(errors={"text": "Tell us briefly what happened."})
-                if len(text) > 3000:
-                    return Reply(errors={"text": "Keep it under 3,000 characters."})
+                problem = (
+                    "Tell us briefly what happened."
+                    if not text
+                    else "Keep it under 3,000 characters."
+                    if len(text) > 3000
+                    else ""
+                )
+                if problem:
+                    title = checkins.title_of(loaded, self.settings, now).replace("*", "")
+                    return Reply(
+                        errors={"text": problem}, form=cards.concern_form(prompt_id=loaded.prompt.id or 0, title=title)
+                    )
                 await checkins.raise_concern(session=session, loaded=loaded, text=text, now=now)
                 thanks = notice("Thank you for speaking up. The DEI team will follow up with you.")
             else:
                 raise UserInputError("That form isn't something I know how to handle.")
             prompt = loaded.prompt
-        if updated is not None and prompt.platform and prompt.conversation and prompt.message_id:
-            outbox = self.outboxes.get(prompt.platform)
-            if outbox is not None:
-                try:
-                    await outbox.update(conversation=prompt.conversation, message_id=prompt.message_id, message=updated)
-                except Exception:  # noqa: BLE001 - the answer is recorded; a stale card is not worth an error
-                    logger.warning("could not update prompt %s in place", prompt.id, exc_info=True)
+        if updated is not None:
+            await self._update_delivered(prompt, updated)
         return Reply(notice=thanks, message=updated)
+
+    async def _update_delivered(self, prompt: Prompt, message: Message) -> None:
+        """Redraw the prompt's own message where it was delivered (after a form, or a click elsewhere)."""
+        outbox = self.outboxes.get(prompt.platform or "")
+        if outbox is None or not (prompt.conversation and prompt.message_id):
+            return
+        try:
+            await outbox.update(conversation=prompt.conversation, message_id=prompt.message_id, message=message)
+        except Exception:  # noqa: BLE001 - the answer is recorded; a stale card is not worth an error
+            logger.warning("could not update prompt %s in place", prompt.id, exc_info=True)
 
     async def on_command(self, event: CommandIssued) -> Reply:
         words = event.text.strip().split()

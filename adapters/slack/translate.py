@@ -66,7 +66,10 @@ def button_clicked(body: Mapping[str, Any], who: Actor) -> ButtonClicked | None:
     for action in body.get("actions") or ():
         if isinstance(action, Mapping) and action.get("type") == "button":
             return ButtonClicked(
-                actor=who, action_id=str(action.get("action_id") or ""), value=str(action.get("value") or "")
+                actor=who,
+                action_id=str(action.get("action_id") or ""),
+                value=str(action.get("value") or ""),
+                in_place=click_source(body).surface == "message",  # from Home: the core redraws the DM itself
             )
     return None
 

@@ -199,6 +199,9 @@ async def test_answering_from_the_app_home_records_and_refreshes_the_home(world:
     assert pending == []
     [checkin] = await world.checkins()
     assert checkin.kind == "all"
+    [update] = await world.fake.wait_for("chat.update")  # the DM itself is redrawn, though the click came from Home
+    assert update["channel"] == dm["channel"] and update["ts"]
+    assert "Recorded: all practices followed" in json.dumps(update["blocks"])
 
 
 async def test_change_answer_brings_the_buttons_back(world: SlackWorld) -> None:

@@ -11,12 +11,11 @@ from sqlmodel import col, or_, select
 
 from adapters.playground import render
 from adapters.playground.outbox import PlaygroundOutbox
+from adapters.sources.webhook import ingest_response
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
-from bot.intake import FieldErrors
 from bot.replies import Reply
 from bot.sample import load_sample
-from fairloop.errors import error
-from fairloop.keys import CORE, KICK
+from fairloop.keys import CORE
 from storage.db import unit_of_work
 from storage.models import Person, PlaygroundPost, utcnow
 from storage.people import normalise_email
@@ -138,13 +137,8 @@ async def command(request: web.Request) -> web.Response:
 
 
 async def interview(request: web.Request) -> web.Response:
-    data = await _json(request)
-    try:
-        result = await request.app[CORE].ingest(data)
-    except FieldErrors as exc:
-        return error(422, "invalid_input", str(exc), fields=exc.fields)
-    request.app[KICK]()
-    return web.json_response({"interviews": result})
+    """The playground's interview form: the webhook's intake, without the token (the playground is local)."""
+    return await ingest_response(request, await _json(request))
 
 
 async def sample(request: web.Request) -> web.Response:

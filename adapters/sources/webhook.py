@@ -24,9 +24,14 @@ async def interviews_view(request: web.Request) -> web.Response:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return error(400, "malformed_json", f"The body is not valid JSON ({exc}).")
+    return await ingest_response(request, data)
+
+
+async def ingest_response(request: web.Request, data: object) -> web.Response:
+    """Upsert parsed interview data and answer in the contract's shape (422 lists every field error)."""
     try:
         result = await request.app[CORE].ingest(data)
     except FieldErrors as exc:
         return error(422, "invalid_input", str(exc), fields=exc.fields)
-    request.app[KICK]()
+    request.app[KICK]()  # prompts that are already due go out now, not at the next tick
     return web.json_response({"interviews": result})

@@ -78,3 +78,24 @@ async def test_sample_organisation_fills_the_stats(start_app: StartApp, browser:
     await expect(page.locator("#channels article").first).to_contain_text("#recruiting-dei-sync")
     await page.screenshot(path="/tmp/fairloop-playground.png", full_page=True)
     await page.close()
+
+
+async def test_an_interview_added_in_the_playground_prompts_its_interviewer(
+    start_app: StartApp, browser: Browser
+) -> None:
+    running = await start_app()
+    page = await browser.new_page()
+    await page.goto(f"{running.url}/playground?as=raj@example.com")
+    await page.get_by_text("Add an interview").click()
+    await page.get_by_label("Role").fill("Data Scientist")
+    await page.get_by_label("Team").fill("Data")
+    await page.get_by_label("Interviewers (comma separated)").fill("raj@example.com, mia@example.com")
+    await page.get_by_role("button", name="Add interview").click()
+    await expect(page.locator("#ivresult")).to_have_text("Added; prompts due mia@example.com, raj@example.com")
+    card = page.locator("#dms article.post").first
+    await expect(card).to_contain_text("Data Scientist", timeout=15000)
+    await expect(card.get_by_role("button", name="Not my interview")).to_be_visible()
+    await page.get_by_label("Interviewers (comma separated)").fill("not-an-email")
+    await page.get_by_role("button", name="Add interview").click()
+    await expect(page.locator("#ivresult")).to_contain_text("interviewers[0].email")
+    await page.close()

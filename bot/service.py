@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import cards, checkins, commands, dispatch, intake, stats
+from bot import cards, checkins, commands, dispatch, intake, reminders, stats
 from bot.errors import FairloopError, UserInputError
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
 from bot.home import home_message
@@ -239,6 +239,11 @@ class Core:
     async def dispatch_due(self, limit: int = 200) -> int:
         return await dispatch.dispatch_due(
             sessions=self.sessions, settings=self.settings, outboxes=self.outboxes, now=self.clock, limit=limit
+        )
+
+    async def send_reminders(self) -> int:
+        return await reminders.send_reminders(
+            sessions=self.sessions, settings=self.settings, outboxes=self.outboxes, now=self.clock
         )
 
     async def expire_old(self) -> int:

@@ -33,6 +33,13 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
         except Exception:
             logger.exception("prompt dispatch failed; will try again next tick")
 
+    async def remind() -> None:
+        try:
+            async with busy:
+                await core.send_reminders()
+        except Exception:
+            logger.exception("sending reminders failed")
+
     async def expire() -> None:
         try:
             async with busy:
@@ -50,6 +57,9 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
         coalesce=True,
         misfire_grace_time=60,
         next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        remind, "interval", minutes=5, id="remind", max_instances=1, coalesce=True, misfire_grace_time=300
     )
     scheduler.add_job(
         expire, "interval", minutes=15, id="expire", max_instances=1, coalesce=True, misfire_grace_time=600

@@ -128,3 +128,24 @@ async def insert_prompts(*, session: AsyncSession, rows: list[dict[str, Any]]) -
     defaults = {"reason": None, "attempts": 0, "created_at": now}
     conn = await session.connection()
     await conn.execute(insert(Prompt), [{**defaults, **r} for r in rows])
+
+
+async def reminder_candidates(*, session: AsyncSession, sent_before: datetime, limit: int = 500) -> list[int]:
+    """Sent, unanswered prompts never reminded about, sent before the cut-off."""
+    result = await session.exec(
+        select(Prompt.id)
+        .where(Prompt.state == "sent", col(Prompt.reminded_at).is_(None), col(Prompt.sent_at) < sent_before)
+        .order_by(col(Prompt.sent_at))
+        .limit(limit)
+    )
+    return [i for i in result if i is not None]
+
+
+async def claim_reminder(*, session: AsyncSession, prompt_id: int, now: datetime) -> bool:
+    """Mark the reminder as sent before sending it: at most one reminder, whoever else is running."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Prompt)
+        .where(and_(col(Prompt.id) == prompt_id, col(Prompt.state) == "sent", col(Prompt.reminded_at).is_(None)))
+        .values(reminded_at=now)
+    )
+    return bool(result.rowcount == 1)

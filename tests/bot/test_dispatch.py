@@ -3,71 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
-from bot.errors import Undeliverable
-from bot.messages import Message
-from bot.ports import Delivery, Recipient
 from bot.service import Core
-from bot.tokens import Signer
 from storage import db
 from storage.models import Prompt
-from tests.conftest import interview, make_settings
-
-
-class FakeOutbox:
-    """Records what it was asked to send; some recipients are unknown, some sends fail for a while."""
-
-    def __init__(self, platform: str = "playground", *, unknown: set[str] = frozenset(), flaky: int = 0) -> None:
-        self.platform = platform
-        self.sent: list[str] = []
-        self.unknown = unknown
-        self.flaky = flaky
-
-    async def send_direct(self, *, recipient: Recipient, message: Message) -> Delivery:
-        await asyncio.sleep(0.001)  # let other dispatchers interleave
-        if recipient.email in self.unknown:
-            raise Undeliverable("users_not_found")
-        if self.flaky:
-            self.flaky -= 1
-            raise ConnectionError("platform down")
-        self.sent.append(recipient.email)
-        return Delivery(
-            conversation=f"D-{recipient.email}",
-            message_id=str(len(self.sent)),
-            user_id=f"U-{recipient.email}",
-            timezone="Europe/Berlin",
-        )
-
-    async def update(self, *, conversation: str, message_id: str, message: Message) -> None:
-        return None
-
-    async def post_channel(self, *, channel: str, message: Message) -> Delivery:
-        return Delivery(conversation=channel, message_id="1")
-
-
-@pytest.fixture
-async def cores(tmp_path: Path) -> AsyncIterator[tuple[Core, Core]]:
-    """Two cores on one database, as two replicas would be."""
-    settings = make_settings(tmp_path)
-    await db.upgrade(settings.database_url)
-    engines = [db.make_engine(settings.database_url) for _ in range(2)]
-    made = tuple(Core(settings=settings, sessions=db.make_sessions(e), signer=Signer(secret_key="k")) for e in engines)
-    yield made  # type: ignore[misc]
-    for e in engines:
-        await e.dispose()
-
-
-async def states(core: Core) -> dict[str, int]:
-    async with db.unit_of_work(core.sessions) as session:
-        out: dict[str, int] = {}
-        for p in await session.exec(select(Prompt)):
-            out[p.state] = out.get(p.state, 0) + 1
-        return out
+from tests.bot.fakes import FakeOutbox, states
+from tests.conftest import interview
 
 
 async def test_overlapping_dispatchers_in_two_processes_send_each_prompt_once(cores: tuple[Core, Core]) -> None:

@@ -13,7 +13,7 @@ from bot.events import Actor, ButtonClicked
 from bot.service import Core
 from bot.tokens import Signer
 from storage import db
-from tests.bot.test_dispatch import FakeOutbox, states
+from tests.bot.fakes import FakeOutbox, states
 from tests.conftest import interview, make_settings
 
 URL = os.environ.get("FAIRLOOP_TEST_POSTGRES_URL")

@@ -1,0 +1,90 @@
+"""One reminder per unanswered prompt, on the next working morning in the interviewer's own timezone."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import cards
+from bot.checkins import Loaded, title_of
+from bot.ports import Outbox, Recipient
+from bot.settings import Settings
+from storage import interviews as repo
+from storage.db import Sessions, unit_of_work
+from storage.models import Person
+from storage.people import identities_of
+
+logger = logging.getLogger(__name__)
+MORNING = range(9, 12)  # local hours in which a reminder may arrive
+
+
+def working_morning(moment: datetime, zone: ZoneInfo) -> bool:
+    local = moment.astimezone(zone)
+    return local.weekday() < 5 and local.hour in MORNING
+
+
+def zone_of(person: Person, settings: Settings) -> ZoneInfo:
+    if person.timezone:
+        with contextlib.suppress(KeyError, ValueError):
+            return ZoneInfo(person.timezone)
+    return settings.zone
+
+
+async def send_reminders(
+    *, sessions: Sessions, settings: Settings, outboxes: Mapping[str, Outbox], now: Callable[[], datetime]
+) -> int:
+    """Remind about prompts unanswered for FAIRLOOP_REMINDER_AFTER; never twice, never to someone who opted out."""
+    moment = now()
+    async with unit_of_work(sessions) as session:
+        ids = await repo.reminder_candidates(session=session, sent_before=moment - settings.reminder_after)
+    sent = 0
+    for prompt_id in ids:
+        async with unit_of_work(sessions) as session:
+            prompt = await repo.get_prompt(session=session, prompt_id=prompt_id)
+            person = await session.get(Person, prompt.person_id) if prompt else None
+            outbox = outboxes.get(prompt.platform or "") if prompt else None
+            if prompt is None or person is None or outbox is None or not person.reminders:
+                continue
+            if not working_morning(moment, zone_of(person, settings)):
+                continue
+            if not await repo.claim_reminder(session=session, prompt_id=prompt_id, now=moment):
+                continue
+            interview = await repo.get_interview(session=session, interview_id=prompt.interview_id)
+            assert interview is not None
+            loaded = Loaded(prompt=prompt, interview=interview, person=person)
+            message = cards.prompt_message(
+                prompt_id=prompt_id,
+                title=title_of(loaded, settings, moment),
+                settings=settings,
+                reminder=True,
+                status="_One gentle reminder — we won't ask again. Turn reminders off any time with `me`._",
+            )
+            ident = next(
+                (
+                    i
+                    for i in await identities_of(session=session, person_id=person.id or 0)
+                    if i.platform == prompt.platform
+                ),
+                None,
+            )
+            recipient = Recipient(
+                person_id=person.id or 0,
+                email=person.email,
+                platform_user_id=ident.user_id if ident else None,
+                address=ident.address if ident else {},
+            )
+        try:
+            delivery = await outbox.send_direct(recipient=recipient, message=message)
+        except Exception:  # noqa: BLE001 - a missed reminder is not retried: one nudge at most, by design
+            logger.warning("reminder for prompt %s could not be sent", prompt_id, exc_info=True)
+            continue
+        async with unit_of_work(sessions) as session:
+            prompt = await repo.get_prompt(session=session, prompt_id=prompt_id)
+            if prompt is not None:  # answers now redraw the reminder, the latest copy of the question
+                prompt.conversation, prompt.message_id = delivery.conversation, delivery.message_id
+                session.add(prompt)
+        sent += 1
+    return sent

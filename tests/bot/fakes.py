@@ -1,0 +1,53 @@
+"""Test doubles for core tests: a FakeOutbox implementing the Outbox port, recording what it sends."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import select
+
+from bot.errors import Undeliverable
+from bot.messages import Message
+from bot.ports import Delivery, Recipient
+from bot.service import Core
+from storage import db
+from storage.models import Prompt
+
+
+class FakeOutbox:
+    """Records what it was asked to send; some recipients are unknown, some sends fail for a while."""
+
+    def __init__(self, platform: str = "playground", *, unknown: set[str] = frozenset(), flaky: int = 0) -> None:
+        self.platform = platform
+        self.sent: list[str] = []
+        self.unknown = unknown
+        self.flaky = flaky
+
+    async def send_direct(self, *, recipient: Recipient, message: Message) -> Delivery:
+        await asyncio.sleep(0.001)  # let other dispatchers interleave
+        if recipient.email in self.unknown:
+            raise Undeliverable("users_not_found")
+        if self.flaky:
+            self.flaky -= 1
+            raise ConnectionError("platform down")
+        self.sent.append(recipient.email)
+        return Delivery(
+            conversation=f"D-{recipient.email}",
+            message_id=str(len(self.sent)),
+            user_id=f"U-{recipient.email}",
+            timezone="Europe/Berlin",
+        )
+
+    async def update(self, *, conversation: str, message_id: str, message: Message) -> None:
+        return None
+
+    async def post_channel(self, *, channel: str, message: Message) -> Delivery:
+        return Delivery(conversation=channel, message_id="1")
+
+
+async def states(core: Core) -> dict[str, int]:
+    async with db.unit_of_work(core.sessions) as session:
+        out: dict[str, int] = {}
+        for p in await session.exec(select(Prompt)):
+            out[p.state] = out.get(p.state, 0) + 1
+        return out

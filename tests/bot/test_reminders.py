@@ -1,0 +1,55 @@
+"""Reminders: one, on a working morning in the interviewer's timezone, never to someone who opted out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from bot.events import Actor, ButtonClicked
+from bot.service import Core
+from storage import db
+from storage.models import Prompt
+from tests.bot.fakes import FakeOutbox
+from tests.conftest import interview
+
+
+async def sent_prompt(core: Core) -> tuple[FakeOutbox, Prompt]:
+    core.clock = lambda: datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday
+    await core.ingest(dict(interview("r-1"), starts_at="2026-11-23T10:00:00Z", ends_at="2026-11-23T11:00:00Z"))
+    core.outboxes["playground"] = outbox = FakeOutbox()  # delivers with timezone Europe/Berlin
+    assert await core.dispatch_due() == 1
+    async with db.unit_of_work(core.sessions) as session:
+        return outbox, (await session.exec(select(Prompt))).one()
+
+
+async def test_one_reminder_on_the_next_working_morning_and_never_again(cores: tuple[Core, Core]) -> None:
+    core, _ = cores
+    outbox, prompt = await sent_prompt(core)
+    core.clock = lambda: datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # Tuesday 07:00 in Berlin: too early
+    assert await core.send_reminders() == 0
+    core.clock = lambda: datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Berlin, 22 h after: too soon
+    assert await core.send_reminders() == 0
+    core.clock = lambda: datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # Wednesday 10:00 in Berlin
+    assert await core.send_reminders() == 1
+    assert outbox.sent == ["ana@example.com", "ana@example.com"]
+    core.clock = lambda: datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    assert await core.send_reminders() == 0  # never more than one
+    async with db.unit_of_work(core.sessions) as session:
+        reminded = await session.get(Prompt, prompt.id)
+    assert reminded.reminded_at is not None and reminded.message_id == "2"  # answers now redraw the reminder
+
+
+async def test_no_reminder_at_the_weekend_or_when_turned_off_or_answered(cores: tuple[Core, Core]) -> None:
+    core, other = cores
+    outbox, prompt = await sent_prompt(core)
+    core.clock = lambda: datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # Saturday 10:00 in Berlin
+    assert await core.send_reminders() == 0
+    ana = Actor(platform="playground", user_id="U-ana@example.com")
+    await core.on_button(ButtonClicked(actor=ana, action_id="me.reminders_off", value=""))
+    core.clock = lambda: datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday 10:00 in Berlin
+    assert await core.send_reminders() == 0
+    await core.on_button(ButtonClicked(actor=ana, action_id="me.reminders_on", value=""))
+    await core.on_button(ButtonClicked(actor=ana, action_id="checkin.all", value=str(prompt.id)))
+    assert await core.send_reminders() == 0
+    assert outbox.sent == ["ana@example.com"]

@@ -15,12 +15,22 @@ from bot.ports import Delivery, Outbox, Recipient
 from bot.settings import Settings
 from storage import interviews as repo
 from storage.db import Sessions, unit_of_work
-from storage.models import Person
+from storage.models import Identity, Person
 from storage.people import identities_of, save_identity
 
 logger = logging.getLogger(__name__)
 CLAIM_FOR = timedelta(minutes=2)
 CONCURRENCY = 8  # sends in flight at once; each prompt is still claimed before it is sent
+
+
+def recipient_for(person: Person, identity: Identity | None) -> Recipient:
+    """A person as an outbox sees them, with what we cached about them on its platform."""
+    return Recipient(
+        person_id=person.id or 0,
+        email=person.email,
+        platform_user_id=identity.user_id if identity else None,
+        address=identity.address if identity else {},
+    )
 
 
 async def dispatch_due(
@@ -97,15 +107,10 @@ async def _send_one(
     delivery: Delivery | None = None
     platform = ""
     for platform in order:
-        ident = identities.get(platform)
-        recipient = Recipient(
-            person_id=person.id or 0,
-            email=person.email,
-            platform_user_id=ident.user_id if ident else None,
-            address=ident.address if ident else {},
-        )
         try:
-            delivery = await outboxes[platform].send_direct(recipient=recipient, message=message)
+            delivery = await outboxes[platform].send_direct(
+                recipient=recipient_for(person, identities.get(platform)), message=message
+            )
             break
         except Undeliverable as exc:
             reasons.append(exc.reason if len(outboxes) == 1 else f"{platform}: {exc.reason}")

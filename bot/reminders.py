@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot import cards
 from bot.checkins import Loaded, title_of
-from bot.ports import Outbox, Recipient
+from bot.dispatch import recipient_for
+from bot.ports import Outbox
 from bot.settings import Settings
 from storage import interviews as repo
 from storage.db import Sessions, unit_of_work
@@ -70,12 +71,7 @@ async def send_reminders(
                 ),
                 None,
             )
-            recipient = Recipient(
-                person_id=person.id or 0,
-                email=person.email,
-                platform_user_id=ident.user_id if ident else None,
-                address=ident.address if ident else {},
-            )
+            recipient = recipient_for(person, ident)
         try:
             delivery = await outbox.send_direct(recipient=recipient, message=message)
         except Exception:  # noqa: BLE001 - a missed reminder is not retried: one nudge at most, by design

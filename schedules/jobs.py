@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -26,48 +26,29 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
 
     busy = asyncio.Lock()  # held while a job runs, so shutdown can wait for it to finish
 
-    async def dispatch() -> None:
-        try:
-            async with busy:
-                dispatched.inc(await core.dispatch_due())
-        except Exception:
-            logger.exception("prompt dispatch failed; will try again next tick")
+    def job(name: str, work: Callable[[], Awaitable[int]], then: Callable[[int], None] = lambda n: None):
+        async def run() -> None:
+            try:
+                async with busy:
+                    then(await work())
+            except Exception:
+                logger.exception("%s failed; it runs again at its next tick", name)
 
-    async def remind() -> None:
-        try:
-            async with busy:
-                await core.send_reminders()
-        except Exception:
-            logger.exception("sending reminders failed")
-
-    async def expire() -> None:
-        try:
-            async with busy:
-                await core.expire_old()
-        except Exception:
-            logger.exception("expiring prompts failed")
+        return run
 
     scheduler = AsyncIOScheduler(timezone=UTC)
-    job = scheduler.add_job(
-        dispatch,
-        "interval",
-        seconds=max(1, settings.dispatch_interval.total_seconds()),
-        id="dispatch",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=60,
-        next_run_time=datetime.now(UTC),
-    )
-    scheduler.add_job(
-        remind, "interval", minutes=5, id="remind", max_instances=1, coalesce=True, misfire_grace_time=300
-    )
-    scheduler.add_job(
-        expire, "interval", minutes=15, id="expire", max_instances=1, coalesce=True, misfire_grace_time=600
-    )
+    dispatch = scheduler.add_job(
+        job("prompt dispatch", core.dispatch_due, dispatched.inc), "interval",
+        seconds=max(1, settings.dispatch_interval.total_seconds()), id="dispatch", max_instances=1, coalesce=True,
+        misfire_grace_time=60, next_run_time=datetime.now(UTC),
+    )  # fmt: skip
+    for name, work, minutes in (("remind", core.send_reminders, 5), ("expire", core.expire_old, 15)):
+        scheduler.add_job(job(name, work), "interval", minutes=minutes, id=name, max_instances=1, coalesce=True,
+                          misfire_grace_time=minutes * 60)  # fmt: skip
     scheduler.start()  # inside the running loop: cleanup_ctx runs on it
 
     def kick() -> None:
-        job.modify(next_run_time=datetime.now(UTC))
+        dispatch.modify(next_run_time=datetime.now(UTC))
 
     app[KICK] = kick
     yield

@@ -26,7 +26,9 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
 
     busy = asyncio.Lock()  # held while a job runs, so shutdown can wait for it to finish
 
-    def job(name: str, work: Callable[[], Awaitable[int]], then: Callable[[int], None] = lambda n: None):
+    def job(
+        name: str, work: Callable[[], Awaitable[int]], then: Callable[[int], None] = lambda n: None
+    ) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             try:
                 async with busy:

@@ -25,6 +25,7 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     dispatched = Counter("fairloop_prompts_dispatched", "Check-in prompts delivered", registry=app[REGISTRY])
 
     busy = asyncio.Lock()  # held while a job runs, so shutdown can wait for it to finish
+    stopped = asyncio.Event()  # a job task that starts after shutdown must not open new connections
 
     def job(
         name: str, work: Callable[[], Awaitable[int]], then: Callable[[int], None] = lambda n: None
@@ -32,7 +33,8 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
         async def run() -> None:
             try:
                 async with busy:
-                    then(await work())
+                    if not stopped.is_set():
+                        then(await work())
             except Exception:
                 logger.exception("%s failed; it runs again at its next tick", name)
 
@@ -56,4 +58,4 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     scheduler.shutdown(wait=False)
     async with busy:
-        pass
+        stopped.set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -197,13 +198,21 @@ def _sync_prompt(prompt: Prompt, interview: Interview, due: datetime, *, keep: b
         prompt.team, prompt.role = interview.team, interview.role
 
 
-async def describe_many(*, session: Any, interview_ids: list[int]) -> list[dict[str, Any]]:
-    """The webhook's answer for interviews just upserted, in the order they were sent."""
+async def describe_many(
+    *, session: Any, interview_ids: list[int], feedback_url: Callable[[Interview], str] | None = None
+) -> list[dict[str, Any]]:
+    """The webhook's answer for interviews just upserted, in the order they were sent.
+
+    `feedback_url` builds each interview's candidate feedback link (Core.feedback_url).
+    """
     rows = {iv.id: iv for iv in await session.exec(select(Interview).where(col(Interview.id).in_(interview_ids)))}
     prompts = await repo.prompts_for_interviews(session=session, interview_ids=interview_ids)
     person_ids = {p.person_id for ps in prompts.values() for p in ps}
     emails = dict(list(await session.exec(select(Person.id, Person.email).where(col(Person.id).in_(person_ids)))))
-    return [describe(rows[i], prompts.get(i, []), emails, None) for i in interview_ids]
+    return [
+        describe(rows[i], prompts.get(i, []), emails, feedback_url(rows[i]) if feedback_url else None)
+        for i in interview_ids
+    ]
 
 
 def describe(

@@ -9,18 +9,18 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import cards, checkins, commands, dispatch, intake, reminders, stats
+from bot import cards, checkins, commands, dispatch, feedback, intake, reminders, stats
 from bot.errors import FairloopError, UserInputError
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
 from bot.home import home_message
-from bot.messages import Context, Message, Section
+from bot.messages import Context, Form, Message, Section
 from bot.ports import Outbox
 from bot.replies import Reply
 from bot.settings import Settings
 from bot.tokens import Signer
 from storage.db import Sessions, unit_of_work
 from storage.interviews import get_prompt
-from storage.models import Prompt, utcnow
+from storage.models import Interview, Prompt, utcnow
 from storage.people import claim_key, get_or_create_person, save_channel, save_identity
 
 logger = logging.getLogger(__name__)
@@ -225,10 +225,26 @@ class Core:
             ids = await intake.upsert_interviews(session=session, items=items, prompt_delay=self.settings.prompt_delay)
             if not describe:
                 return [{"id": i} for i in ids]
-            return await intake.describe_many(session=session, interview_ids=ids)
+            return await intake.describe_many(session=session, interview_ids=ids, feedback_url=self.feedback_url)
 
-    def feedback_url(self, interview_id: int) -> str:
-        return f"{self.settings.base_url}/f/{self.signer.feedback_token(interview_id)}"
+    def feedback_url(self, interview: Interview | int) -> str:
+        """The candidate's feedback link; for an interview it is stable and its 30 days run from the end."""
+        if isinstance(interview, int):
+            return f"{self.settings.base_url}/f/{self.signer.feedback_token(interview)}"
+        token = self.signer.feedback_token(interview.id or 0, issued_at=interview.ends_at)
+        return f"{self.settings.base_url}/f/{token}"
+
+    # ---- candidate feedback (the emailed link) ----
+    async def candidate_form(self, token: str) -> Form:
+        """The form behind a feedback link; raises NotFound (expired/invalid) or feedback.AlreadyUsed."""
+        return await feedback.candidate_form(sessions=self.sessions, signer=self.signer, token=token)
+
+    async def submit_candidate(self, token: str, values: Mapping[str, str]) -> Reply:
+        """Store an answer once per link: Reply.errors with the form as entered, or Reply.notice to thank."""
+        day = self.clock().astimezone(self.settings.zone).date()
+        return await feedback.submit_candidate(
+            sessions=self.sessions, signer=self.signer, token=token, values=values, day=day
+        )
 
     async def stats(self, *, period: str = "30d", team: str | None = None, role: str | None = None) -> stats.Stats:
         async with unit_of_work(self.sessions) as session:

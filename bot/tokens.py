@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from datetime import UTC, datetime
+
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from bot.errors import NotFound
+
+_SALT = "fairloop.feedback"
+
+
+def _signed_at(when: datetime) -> type[TimestampSigner]:
+    """A signer that stamps a fixed time, so the same interview always gets the same link."""
+    stamp = int(when.timestamp())
+
+    class _At(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return stamp
+
+    return _At
 
 
 class Signer:
     def __init__(self, *, secret_key: str) -> None:
-        self._feedback = URLSafeTimedSerializer(secret_key, salt="fairloop.feedback")
+        self._secret = secret_key
+        self._feedback = URLSafeTimedSerializer(secret_key, salt=_SALT)
 
-    def feedback_token(self, interview_id: int) -> str:
-        return self._feedback.dumps({"i": interview_id})
+    def feedback_token(self, interview_id: int, *, issued_at: datetime | None = None) -> str:
+        """A link token for one interview; with `issued_at` (the interview's end) it is stable and ages from then."""
+        if issued_at is None:
+            return self._feedback.dumps({"i": interview_id})
+        return URLSafeTimedSerializer(self._secret, salt=_SALT, signer=_signed_at(issued_at)).dumps({"i": interview_id})
 
     def read_feedback_token(self, token: str, *, max_age_seconds: int) -> int:
         try:
             data = self._feedback.loads(token, max_age=max_age_seconds)
-        except SignatureExpired:
+        except SignatureExpired as exc:
+            if exc.date_signed is not None and exc.date_signed > datetime.now(UTC):
+                raise NotFound("This feedback link opens once the interview is over.") from None
             raise NotFound("This feedback link has expired.") from None
         except BadSignature:
             raise NotFound("This feedback link isn't valid.") from None

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from adapters import feedback
 from adapters.sources.webhook import interviews_view
 from bot.service import Core
 from bot.settings import Settings
@@ -47,6 +48,7 @@ def init_app(settings: Settings) -> web.Application:
     health.install(app)
     app.cleanup_ctx.append(core_ctx)
     app.router.add_post("/api/interviews", interviews_view)
+    feedback.install(app)  # the candidate feedback link works whatever the platform
     if settings.slack_enabled:
         from adapters import slack
 

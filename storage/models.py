@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
@@ -162,3 +162,22 @@ class Channel(SQLModel, table=True):
     name: str = Field(max_length=300)
     address: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Feedback(SQLModel, table=True):
+    """Anonymous feedback. No user id, interview id, message id or time finer than the day, by design."""
+
+    __table_args__ = (Index("ix_feedback_day_source", "day", "source"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(default="candidate", max_length=20)  # candidate (the emailed link)
+    category: str | None = Field(default=None, max_length=40)
+    rating: int | None = None  # candidate form: 1 (not at all) .. 5 (completely) respectful and inclusive
+    text: str = Field(default="", max_length=2000)
+    day: date
+
+
+class FeedbackLinkUsed(SQLModel, table=True):
+    """sha256 digests of candidate feedback links already used, so each works once. Shares nothing with Feedback."""
+
+    digest: str = Field(primary_key=True, max_length=64)
+    day: date = Field(index=True)  # links expire after 30 days, so old digests can be purged by day

@@ -20,6 +20,16 @@ async def test_single_interview_answer_has_the_contract_shape(start_app: StartAp
     assert {p["state"] for p in item["prompts"]} == {"scheduled"}
     ends = data["ends_at"].replace("Z", "")
     assert item["prompts"][0]["due_at"][:16] > ends[:16]  # five minutes after the end
+    base = running.core.settings.base_url
+    assert item["candidate_feedback_url"].startswith(base + "/f/")
+    assert len(item["candidate_feedback_url"]) > len(base + "/f/") + 20  # a signed token, not a bare id
+
+
+async def test_every_interview_in_a_batch_gets_its_own_feedback_link(start_app: StartApp) -> None:
+    running = await start_app(prompt_delay="1h", playground=False, public_url="https://fairloop.example.com/")
+    _, body = await running.post_interviews({"interviews": [interview("l-1"), interview("l-2")]})
+    urls = [item["candidate_feedback_url"] for item in body["interviews"]]
+    assert all(u.startswith("https://fairloop.example.com/f/") for u in urls) and len(set(urls)) == 2
 
 
 async def test_sending_the_same_interview_again_changes_nothing(start_app: StartApp) -> None:

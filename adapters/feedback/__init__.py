@@ -1,0 +1,98 @@
+"""GET/POST /f/{token}: the candidate anonymous feedback form, as HTML pages people see (never JSON)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from adapters.feedback import page
+from bot.errors import NotFound
+from bot.feedback import AlreadyUsed
+from fairloop.keys import CORE
+
+logger = logging.getLogger(__name__)
+_TOKEN = re.compile(r"/f/[^\s\"?#]+")
+
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",  # the token stays out of other sites' logs
+    "X-Robots-Tag": "noindex",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
+}
+
+
+def _html(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8", headers=HEADERS)
+
+
+def _refused(exc: NotFound | AlreadyUsed) -> web.Response:
+    if isinstance(exc, AlreadyUsed):
+        return _html(page.notice_page(heading="This link has already been used", sentence=str(exc)), 410)
+    heading = "This link has expired" if "expired" in str(exc) else "This link doesn't work"
+    return _html(page.notice_page(heading=heading, sentence=str(exc)), 404)
+
+
+class HideLinkTokens(logging.Filter):
+    """Access logs show /f/<token> as /f/…: a token names an interview, so it must not sit next to a time."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "/f/" in record.msg:
+            record.msg = _TOKEN.sub("/f/…", record.msg)
+        for key, value in list(vars(record).items()):
+            if key != "msg" and isinstance(value, str) and "/f/" in value:
+                setattr(record, key, _TOKEN.sub("/f/…", value))
+        return True
+
+
+def install(app: web.Application) -> None:
+    """Always on, whatever the platform: the routes, and tokens kept out of the access log."""
+    access = logging.getLogger("aiohttp.access")
+    if not any(isinstance(f, HideLinkTokens) for f in access.filters):
+        access.addFilter(HideLinkTokens())
+    app.router.add_get("/f/{token}", _guarded(form_view))
+    app.router.add_post("/f/{token}", _guarded(submit_view))
+
+
+def _guarded(
+    view: Callable[[web.Request], Awaitable[web.Response]],
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """A failure on our side is a calm page, logged by type only (messages may quote the answer or the token)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        try:
+            return await view(request)
+        except web.HTTPException:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            logger.error("candidate feedback page failed: %s", type(exc).__name__)
+            sentence = "Something went wrong on our side. Please try the link again in a few minutes."
+            return _html(page.notice_page(heading="Sorry, please try again", sentence=sentence), 503)
+
+    return handler
+
+
+async def form_view(request: web.Request) -> web.Response:
+    try:
+        form = await request.app[CORE].candidate_form(request.match_info["token"])
+    except (NotFound, AlreadyUsed) as exc:
+        return _refused(exc)
+    return _html(page.form_page(form))
+
+
+async def submit_view(request: web.Request) -> web.Response:
+    try:
+        posted = await request.post()
+    except ValueError:  # a malformed body is treated as an empty answer
+        posted = None
+    values = {k: v for k, v in (posted or {}).items() if isinstance(v, str)}
+    try:
+        reply = await request.app[CORE].submit_candidate(request.match_info["token"], values)
+    except (NotFound, AlreadyUsed) as exc:
+        return _refused(exc)
+    if reply.errors and reply.form is not None:
+        return _html(page.form_page(reply.form, reply.errors), 422)
+    sentence = reply.notice.text if reply.notice else "Thank you."
+    return _html(page.notice_page(heading="Thank you for telling us", sentence=sentence))

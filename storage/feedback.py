@@ -1,0 +1,23 @@
+"""Anonymous feedback rows and the digests of feedback links already used (kept apart on purpose)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Feedback, FeedbackLinkUsed
+
+
+async def link_used(*, session: AsyncSession, digest: str) -> bool:
+    return await session.get(FeedbackLinkUsed, digest) is not None
+
+
+async def store_candidate_feedback(*, session: AsyncSession, digest: str, rating: int, text: str, day: date) -> None:
+    """Mark the link used and store the answer. The two rows share nothing but the day.
+
+    A link used twice at once raises IntegrityError on the digest's primary key.
+    """
+    session.add(FeedbackLinkUsed(digest=digest, day=day))
+    session.add(Feedback(source="candidate", rating=rating, text=text, day=day))
+    await session.flush()

@@ -26,6 +26,7 @@ PEOPLE = {
 }
 STAGES = ("phone screen", "technical", "onsite", "final")
 DOMAIN = "example.com"
+RECENT = timedelta(days=2)
 
 
 async def load_sample(
@@ -69,6 +70,8 @@ async def load_sample(
                         person = people[f"{who}@{DOMAIN}"]
                         due = iv.ends_at + settings.prompt_delay
                         answered = rnd.random() < respond
+                        # the last two days' unanswered prompts go out for real, so the playground has DMs to answer
+                        fresh = not answered and due > now - RECENT
                         prompt = Prompt(
                             interview_id=iv.id or 0,
                             person_id=person.id or 0,
@@ -76,9 +79,11 @@ async def load_sample(
                             team=team,
                             role=iv.role,
                             platform="playground",
-                            sent_at=due,
+                            sent_at=None if fresh else due,
                             state="answered"
                             if answered
+                            else "scheduled"
+                            if fresh
                             else ("expired" if due < now - settings.prompt_expires else "sent"),
                         )
                         session.add(prompt)
@@ -113,3 +118,17 @@ async def _checkin(session: Any, rnd: random.Random, prompt: Prompt, settings: S
     await session.flush()
     session.add_all(CheckInAnswer(checkin_id=row.id or 0, practice=k, value=v) for k, v in answers.items())
     prompt.answered_at = row.answered_at
+
+
+def interview_for(email: str, *, now: datetime) -> dict[str, Any]:
+    """A sample onsite that ended twenty minutes ago with `email` on the panel, so its prompt arrives now."""
+    ends = now.replace(second=0, microsecond=0) - timedelta(minutes=20)
+    return {
+        "external_id": f"sample-you-{email}",
+        "role": "Senior Backend Engineer",
+        "team": "Platform",
+        "stage": "onsite",
+        "starts_at": (ends - timedelta(hours=1)).isoformat(),
+        "ends_at": ends.isoformat(),
+        "interviewers": [{"email": email}, {"email": f"raj@{DOMAIN}"}],
+    }

@@ -14,8 +14,8 @@ from adapters.playground.outbox import PlaygroundOutbox
 from adapters.sources.webhook import ingest_response
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
 from bot.replies import Reply
-from bot.sample import load_sample
-from fairloop.keys import CORE
+from bot.sample import interview_for, load_sample
+from fairloop.keys import CORE, KICK
 from storage.db import unit_of_work
 from storage.models import Person, PlaygroundPost, utcnow
 from storage.people import normalise_email
@@ -142,8 +142,14 @@ async def interview(request: web.Request) -> web.Response:
 
 
 async def sample(request: web.Request) -> web.Response:
+    """Load the sample organisation; whoever asked also gets a fresh interview of their own to check in on."""
+    data = await _json(request)
     core = request.app[CORE]
     summary = await load_sample(sessions=core.sessions, settings=core.settings, now=core.clock())
+    email = normalise_email(str(data.get("as") or ""))
+    if "@" in email:
+        await core.ingest(interview_for(email, now=core.clock()))
+    request.app[KICK]()  # the sample's recent prompts and yours go out now
     return web.json_response(summary)
 
 

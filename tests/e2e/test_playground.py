@@ -71,6 +71,9 @@ async def test_sample_organisation_fills_the_stats(start_app: StartApp, browser:
     await page.goto(f"{running.url}/playground?as={ANA}")
     await page.get_by_role("button", name="Load sample organisation").click()
     await expect(page.locator("#status")).to_contain_text("Loaded", timeout=15000)
+    # whoever loads the sample gets a check-in of their own, delivered through the real dispatcher
+    mine = page.locator("#dms article.post", has_text="Senior Backend Engineer · onsite")
+    await expect(mine.get_by_role("button", name="All practices followed").first).to_be_visible(timeout=15000)
     await page.get_by_label("Command").fill("stats 30d team:Platform")
     await page.get_by_role("button", name="Send").click()
     await expect(page.locator("#answers article").first).to_contain_text("Response rate")

@@ -177,3 +177,42 @@ async def test_bad_playground_requests_get_4xx(start_app: StartApp) -> None:
     assert status == 400 and body["detail"] == "Pick who you are (an email) first."
     status, body = await call(running, "action", {"as": ANA, "action_id": "checkin.all", "value": "999"})
     assert status == 200 and "That check-in doesn&#x27;t exist any more." in body["notice"]
+
+
+async def test_the_sample_sends_its_recent_prompts_and_one_for_whoever_loaded_it(start_app: StartApp) -> None:
+    running = await start_app()
+    status, summary = await call(running, "sample", {"as": "Zed@Example.com"})
+    assert status == 200 and summary["loaded"] is True and summary["teams"] == 4
+
+    async def zed_prompted() -> Any:
+        async with unit_of_work(running.core.sessions) as session:
+            posts = (
+                await session.exec(select(PlaygroundPost).where(PlaygroundPost.conversation == "zed@example.com"))
+            ).all()
+            return posts and posts[0]
+
+    async def states() -> dict[str, int]:
+        async with unit_of_work(running.core.sessions) as session:
+            return dict((await session.exec(select(Prompt.state, func.count()).group_by(Prompt.state))).all())
+
+    post = await eventually(zed_prompted)
+    assert "All practices followed" in post.body["html"] and "Senior Backend Engineer" in post.body["html"]
+    # every recent unanswered sample prompt goes out as a real DM
+    final = await eventually(lambda: _nothing_scheduled(states))
+    assert final["sent"] >= 2 and final["answered"] > 100
+    prompts, posts = await count(running, Prompt), await count(running, PlaygroundPost)
+    status, again = await call(running, "sample", {"as": "zed@example.com"})
+    assert status == 200 and again == {"loaded": False, "detail": "The sample organisation is already loaded."}
+    assert (await count(running, Prompt), await count(running, PlaygroundPost)) == (prompts, posts)
+
+
+async def test_the_sample_needs_a_json_body(start_app: StartApp) -> None:
+    running = await start_app()
+    async with running.http.post(f"{running.url}/playground/api/sample", data=b"") as resp:
+        assert resp.status == 415
+        assert await resp.json() == {"error": "unsupported_media_type", "detail": "Send JSON."}
+
+
+async def _nothing_scheduled(states: Any) -> dict[str, int] | None:
+    now = await states()
+    return None if now.get("scheduled") else now

@@ -47,10 +47,7 @@ class Core:
         except FairloopError as exc:
             return Reply(notice=notice(str(exc)))
         if not event.in_place and reply.message is not None and event.action_id.startswith("checkin."):
-            async with unit_of_work(self.sessions) as session:
-                prompt = await get_prompt(session=session, prompt_id=int(event.value))
-            if prompt is not None:
-                await self._update_delivered(prompt, reply.message)
+            await self.redraw(prompt_value=event.value, message=reply.message)
         return reply
 
     async def _button(self, event: ButtonClicked) -> Reply:
@@ -85,11 +82,25 @@ class Core:
                     return Reply(message=await checkins.reopen(session=session, loaded=loaded, settings=s, now=now))
         raise UserInputError("That button isn't something I know how to handle.")
 
-    async def on_form(self, event: FormSubmitted) -> Reply:
+    async def on_form(self, event: FormSubmitted, *, redraw: bool = True) -> Reply:
+        """Validate and record a form. With `redraw`, the prompt's own message is updated through the outbox
+        before this returns; adapters that must answer first (Slack's 3 s) pass False and call `redraw` later."""
         try:
-            return await self._retry_once(self._form, event)
+            reply = await self._retry_once(self._form, event)
         except FairloopError as exc:
             return Reply(notice=notice(str(exc)))
+        if redraw and reply.message is not None:
+            await self.redraw(prompt_value=event.context, message=reply.message)
+        return reply
+
+    async def redraw(self, *, prompt_value: str, message: Message) -> None:
+        """Put `message` in place of the delivered prompt `prompt_value` (after a form, or a click elsewhere)."""
+        if not prompt_value.isdigit():
+            return
+        async with unit_of_work(self.sessions) as session:
+            prompt = await get_prompt(session=session, prompt_id=int(prompt_value))
+        if prompt is not None:
+            await self._update_delivered(prompt, message)
 
     async def _form(self, event: FormSubmitted) -> Reply:
         now = self.clock()
@@ -137,9 +148,6 @@ class Core:
                 thanks = notice("Thank you for speaking up. The DEI team will follow up with you.")
             else:
                 raise UserInputError("That form isn't something I know how to handle.")
-            prompt = loaded.prompt
-        if updated is not None:
-            await self._update_delivered(prompt, updated)
         return Reply(notice=thanks, message=updated)
 
     async def _update_delivered(self, prompt: Prompt, message: Message) -> None:

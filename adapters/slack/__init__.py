@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from functools import partial
+from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
@@ -23,11 +25,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import SlackBridge, build_bolt
 from adapters.slack.outbox import SlackOutbox
 from bot.settings import Settings
+from fairloop.errors import error
 from fairloop.keys import CORE
 
 logger = logging.getLogger(__name__)
@@ -43,6 +47,7 @@ class SlackRuntime:
     client: AsyncWebClient | None = None
     outbox: SlackOutbox | None = None
     socket: AsyncSocketModeHandler | None = None
+    verifier: SignatureVerifier | None = None
 
 
 SLACK = web.AppKey("fairloop.slack", SlackRuntime)
@@ -111,6 +116,7 @@ def install(app: web.Application, *, settings: Settings) -> None:
         raise ValueError("SLACK_BOT_TOKEN is required to enable Slack")
     app[SLACK] = SlackRuntime()
     if not settings.slack_app_token:
+        app[SLACK].verifier = SignatureVerifier(settings.slack_signing_secret or "")
         app.router.add_post("/slack/events", events)
     app.cleanup_ctx.append(partial(_slack_context, settings=settings))
 
@@ -142,25 +148,48 @@ async def _slack_context(app: web.Application, *, settings: Settings) -> AsyncIt
         await session.close()
 
 
-def _bad_request(detail: str, status: int = 400) -> web.Response:
-    return web.json_response({"error": "bad_request", "detail": detail}, status=status)
+def _signed(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
+    try:
+        return verifier.is_valid_request(body, dict(headers))
+    except ValueError:  # a timestamp header that is not a number
+        return False
+
+
+def _payload_problem(body: str, content_type: str) -> str | None:
+    """What Bolt would choke on: Slack sends a JSON object, or a form whose `payload` is a JSON object."""
+    try:
+        if content_type == "application/json":
+            return None if isinstance(json.loads(body), dict) else "The JSON body is not an object."
+        form = parse_qs(body)
+        if "payload" in form and not isinstance(json.loads(form["payload"][0]), dict):
+            return "The payload field is not a JSON object."
+    except ValueError:
+        return "The request body is not a Slack payload."
+    return None
 
 
 async def events(request: web.Request) -> web.StreamResponse:
-    """POST /slack/events: a type converter between aiohttp and Bolt (Bolt checks the v0 signature)."""
-    bolt = request.app[SLACK].bolt
+    """POST /slack/events: a type converter between aiohttp and Bolt, behind the v0 signature check."""
+    runtime = request.app[SLACK]
+    bolt = runtime.bolt
     if bolt is None:
-        return web.json_response({"error": "unavailable", "detail": "Slack is starting up"}, status=503)
+        return error(503, "unavailable", "Slack is starting up.")
     try:
-        body = await request.text()
+        body = (await request.read()).decode("utf-8")
+    except UnicodeDecodeError:
+        return error(400, "bad_request", "The request body is not UTF-8.")
+    # the signature is checked before anything parses the body, so unsigned junk never reaches a parser
+    if runtime.verifier is not None and not _signed(runtime.verifier, body, request.headers):
+        return error(401, "unauthorized", "Not signed by Slack: bad signature, or a timestamp over 5 minutes old.")
+    problem = _payload_problem(body, request.content_type)
+    if problem:
+        return error(400, "bad_request", problem)
+    try:
         bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
-    except (ValueError, UnicodeDecodeError):
-        return _bad_request("The request body is not a Slack payload.")
-    try:
         bolt_response = await bolt.async_dispatch(bolt_request)
-    except Exception:
-        logger.exception("Slack request could not be handled")
-        return _bad_request("The Slack request could not be handled.")
+    except Exception:  # noqa: BLE001 - a signed but odd payload: Slack must get a 4xx, never a 5xx
+        logger.warning("Slack request could not be handled", exc_info=True)
+        return error(400, "bad_request", "The Slack request could not be handled.")
     if bolt_response.status >= 500:  # a failed listener is logged already; Slack must not see it as ours to retry
-        return web.json_response({"error": "not_handled", "detail": "The Slack request was not handled."}, status=422)
+        return error(422, "not_handled", "The Slack request was not handled.")
     return await to_aiohttp_response(bolt_response)

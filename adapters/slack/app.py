@@ -126,10 +126,18 @@ class SlackBridge:
         if reply.notice is not None:
             await self.note(who, reply.notice, src)
 
+    def known_actor(self, body: Mapping[str, Any]) -> Actor:
+        """The acting user from the profile cache, or by bare id (the core knows them by it): no API call."""
+        user_id = translate.user_id_of(body)
+        cached = self._profiles.get(user_id)
+        return translate.actor(user_id, cached[1] if cached else None)
+
     async def on_view(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        who = await self.actor(body)
+        # Slack closes the modal only if we answer within 3 s: validate and record, ack, and only then
+        # redraw the prompt (chat.update) and send the thank-you, which may wait on Slack's rate limits.
+        who = self.known_actor(body)
         event = translate.form_submitted(body, who)
-        reply = await self.ask(self.core.on_form(event), "form " + event.form_id)
+        reply = await self.ask(self.core.on_form(event, redraw=False), "form " + event.form_id)
         if reply.errors:
             errors = {k: v[:150] for k, v in reply.errors.items()}
             await ack(response_action="errors", errors=errors)
@@ -138,7 +146,8 @@ class SlackBridge:
             await ack(response_action="update", view=render.modal(reply.form))
         else:
             await ack()
-        # reply.message is the updated prompt, which the core has already put in place through the outbox
+        if reply.message is not None:
+            await self.guard(self.core.redraw(prompt_value=event.context, message=reply.message), "redraw")
         if reply.notice is not None:
             await self.note(who, reply.notice)
 
@@ -159,9 +168,9 @@ class SlackBridge:
     async def on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
-        key = f"slack:event:{body.get('event_id') or event.get('event_ts')}"
-        if not await self.core.first_time(key):
-            logger.debug("duplicate Slack event %s ignored", key)
+        event_id = body.get("event_id") or event.get("event_ts")
+        if event_id and not await self.core.first_time(f"slack:event:{event_id}"):
+            logger.debug("duplicate Slack event %s ignored", event_id)
             return
         await self.publish_home(await self.actor(body))
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.adapters.slack.conftest import ANA, BOT_TOKEN, RAJ, SIGNING_SECRET, form_body
+from tests.adapters.slack.conftest import ANA, BOT_TOKEN, RAJ, SIGNING_SECRET, form_body, sign_bytes
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.payloads import block_actions
 from tests.adapters.slack.world import SlackWorld
@@ -113,7 +113,7 @@ async def test_an_email_not_in_slack_makes_the_prompt_undeliverable(world: Slack
     assert world.fake.called("chat.postMessage") == []
 
 
-@pytest.mark.parametrize("how", ["bad signature", "old timestamp", "unsigned"])
+@pytest.mark.parametrize("how", ["bad signature", "old timestamp", "unsigned", "timestamp not a number"])
 async def test_unauthenticated_requests_get_401_and_change_nothing(world: SlackWorld, how: str) -> None:
     [dm] = await world.deliver("ana@example.com")
     pid = dm["metadata"]["event_payload"]["prompt_id"]
@@ -122,27 +122,58 @@ async def test_unauthenticated_requests_get_401_and_change_nothing(world: SlackW
         user=ANA, action_id="checkin.all", value=pid, channel=dm["channel"], ts=world.ts_of(dm), response_url=url
     )
     body = form_body(payload)
+    calls_before = len(world.fake.calls)
     if how == "bad signature":
         answer = await world.send(body, secret="not-the-secret")
+        status, text = answer.status, answer.text
     elif how == "old timestamp":
         answer = await world.send(body, timestamp=int(time.time()) - 301)
+        status, text = answer.status, answer.text
+    elif how == "timestamp not a number":
+        answer = await world.send(body, headers={"X-Slack-Request-Timestamp": "soon"})
+        status, text = answer.status, answer.text
     else:
         async with world.running.http.post(f"{world.running.url}/slack/events", data=body) as resp:
-            answer_status = resp.status
-        assert answer_status == 401
-        answer = None
-    assert answer is None or answer.status == 401
+            status, text = resp.status, await resp.text()
+    assert status == 401
+    assert json.loads(text) == {
+        "error": "unauthorized",
+        "detail": "Not signed by Slack: bad signature, or a timestamp over 5 minutes old.",
+    }
     await world.settle()
     assert await world.checkins() == []
-    assert world.fake.called("chat.update") == []
+    assert len(world.fake.calls) == calls_before and world.fake.hooks == []  # not even users.info
+    [prompt] = await world.prompts()
+    assert prompt.state == "sent"
 
 
-async def test_garbage_gets_a_4xx_never_a_5xx(world: SlackWorld) -> None:
-    for body, kind in (("payload=%7Bnot-json", "application/x-www-form-urlencoded"), ("{", "application/json")):
-        answer = await world.send(body, kind)
-        assert 400 <= answer.status < 500, answer
+@pytest.mark.parametrize(
+    ("body", "kind", "detail"),
+    [
+        ("payload=%7Bnot-json", "application/x-www-form-urlencoded", "The request body is not a Slack payload."),
+        ("payload=%5B%5D", "application/x-www-form-urlencoded", "The payload field is not a JSON object."),
+        ("{", "application/json", "The request body is not a Slack payload."),
+        ("[]", "application/json", "The JSON body is not an object."),
+        ("null", "application/json", "The JSON body is not an object."),
+        ('{"team": "x", "user": 5}', "application/json", "The Slack request could not be handled."),
+        ('{"team": "x", "user": 5}', "application/json; charset=bogus", "The Slack request could not be handled."),
+    ],
+)
+async def test_signed_garbage_gets_a_400_never_a_5xx(world: SlackWorld, body: str, kind: str, detail: str) -> None:
+    answer = await world.send(body, kind)
+    assert (answer.status, answer.json()) == (400, {"error": "bad_request", "detail": detail})
+
+
+async def test_bad_bytes_and_oversized_bodies_get_4xx(world: SlackWorld) -> None:
+    raw = b"payload=\xff\xfe"
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign_bytes(raw)}
+    async with world.running.http.post(f"{world.running.url}/slack/events", data=raw, headers=headers) as resp:
+        assert (resp.status, await resp.json()) == (
+            400,
+            {"error": "bad_request", "detail": "The request body is not UTF-8."},
+        )
     too_big = await world.send("payload=" + "x" * (2 << 20))
-    assert too_big.status == 413
+    assert too_big.status == 413 and too_big.json()["error"] == "payload_too_large"
 
 
 @pytest.mark.parametrize(
@@ -150,7 +181,7 @@ async def test_garbage_gets_a_4xx_never_a_5xx(world: SlackWorld) -> None:
     [
         ("help", "Here's what I can do"),
         ("", "Here's what I can do"),
-        ("stats 30d", "30"),
+        ("stats 30d", "last 30 days: not enough responses yet"),
         ("me", "check-ins in the last 90 days"),
         ("why", "aggregate"),
         ("frobnicate", "I don't know `frobnicate`"),
@@ -222,3 +253,78 @@ async def test_slack_url_verification_is_answered_with_the_challenge(world: Slac
     answer = await world.send(body, "application/json")
     assert answer.status == 200
     assert answer.json()["challenge"] == json.loads(body)["challenge"]
+
+
+async def test_a_modal_is_acked_at_once_even_when_slack_is_slow_to_update(world: SlackWorld) -> None:
+    [dm] = await world.deliver("ana@example.com")
+    await world.click(dm, "checkin.detail", user=ANA)
+    [opened] = await world.fake.wait_for("views.open")
+    world.fake.failures["chat.update"] = [500, 500, 500]  # the redraw needs three retries with backoff
+    values = {"structured": "yes", "rubric": "yes", "accommodations": "yes", "on_topic": "yes", "candidate_time": "no"}
+    done = await world.submit(opened["view"], values, user=ANA)
+    assert (done.status, done.text) == (200, "") and done.seconds < 1.0
+    [checkin] = await world.checkins()  # recorded before the ack
+    assert (checkin.kind, checkin.all_followed) == ("detail", False)
+    [update] = await world.fake.wait_for("chat.update", within=15)
+    assert update["ts"] == world.ts_of(dm) and "4 of 5 practices followed" in update["text"]
+
+
+async def test_a_concern_is_stored_with_its_reporter_and_thanked_privately(world: SlackWorld) -> None:
+    from sqlmodel import select
+
+    from storage.models import Concern
+
+    [dm] = await world.deliver("ana@example.com")
+    await world.click(dm, "checkin.concern", user=ANA)
+    [opened] = await world.fake.wait_for("views.open")
+    assert opened["view"]["callback_id"] == "checkin.concern"
+    answer = await world.submit(opened["view"], {"text": "Asked the candidate about family plans."}, user=ANA)
+    assert (answer.status, answer.text) == (200, "")
+    async with world.running.core.sessions() as session:
+        [concern] = (await session.exec(select(Concern))).all()
+    [prompt] = await world.prompts()
+    assert (concern.text, concern.prompt_id, concern.team) == (
+        "Asked the candidate about family plans.",
+        prompt.id,
+        "Platform",
+    )
+    assert concern.reporter_id == prompt.person_id
+    posts = await world.fake.wait_for("chat.postMessage", 2)
+    assert "DEI team will follow up" in posts[-1]["text"] and posts[-1]["channel"] == dm["channel"]
+
+
+async def test_stats_count_prompts_slack_could_not_deliver_and_say_why(world: SlackWorld) -> None:
+    [dm] = await world.deliver("ana@example.com", "ghost@example.com")
+    await world.click(dm, user=ANA)
+    await world.fake.wait_for("chat.update")
+    answer = await world.command("stats 7d", user=ANA)
+    assert answer.status == 200
+    [hook] = await world.fake.wait_for_hook()
+    shown = json.dumps(hook["blocks"], ensure_ascii=False)
+    assert "1 of 1 prompts" in shown and "Response rate" in shown
+    assert "Could not deliver 1 prompt(s) (not in Slack (no user with this email) (users_not_found): 1)" in shown
+
+
+async def test_app_home_shows_your_record_and_the_headline_only_above_the_threshold(
+    fake_slack: FakeSlack, start_app: StartApp
+) -> None:
+    from tests.adapters.slack.payloads import app_home_opened
+
+    running = await start_app(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+                              slack_api_url=fake_slack.base_url, playground=False, min_group_size=2)  # fmt: skip
+    world = SlackWorld(running=running, fake=fake_slack)
+    [dm] = await world.deliver("ana@example.com")
+    await world.click(dm, user=ANA)
+    await world.fake.wait_for("chat.update")
+    await world.event(app_home_opened(user=ANA, event_id="Ev0HOME9"))
+    [home] = await world.fake.wait_for("views.publish")
+    text = json.dumps(home["view"]["blocks"], ensure_ascii=False)
+    assert "Your last 90 days:* 1 of 1 check-ins answered" in text and "all practices 100%" in text
+    assert "Everyone, last 30 days:* not enough responses yet" in text  # one check-in, threshold two
+    [dm2] = await world.deliver("ana@example.com", external_id="gh-2")
+    await world.click(dm2, user=ANA)
+    await world.fake.wait_for("chat.update", 2)
+    await world.event(app_home_opened(user=ANA, event_id="Ev0HOME10"))
+    [_, again] = await world.fake.wait_for("views.publish", 2)
+    headline = json.dumps(again["view"]["blocks"], ensure_ascii=False)
+    assert "Everyone, last 30 days:* response 100% · all practices 100% · 2 check-ins" in headline

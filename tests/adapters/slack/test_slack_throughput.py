@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 
@@ -31,6 +32,7 @@ async def test_200_prompts_through_the_app_arrive_once_in_close_to_the_allowed_t
     assert status == 200, body
     await fake_slack.wait_for("chat.postMessage", PROMPTS, within=PROMPTS / LIMIT * 4)
     elapsed = time.monotonic() - started
+    await asyncio.sleep(0.5)  # a duplicate send would land after the 200th; give it the chance to show
 
     per_prompt = Counter(p["metadata"]["event_payload"]["prompt_id"] for p in fake_slack.called("chat.postMessage"))
     per_person = Counter(p["channel"] for p in fake_slack.called("chat.postMessage"))
@@ -41,4 +43,4 @@ async def test_200_prompts_through_the_app_arrive_once_in_close_to_the_allowed_t
     assert len(per_prompt) == PROMPTS and set(per_prompt.values()) == {1}
     assert len(per_person) == PROMPTS and set(per_person.values()) == {1}
     assert throttled > 0, "the fake should have pushed back"
-    assert elapsed < ideal * 2.5
+    assert elapsed < ideal * 1.8  # measured ~1.3x: 13 s where the limit allows 10 s

@@ -19,7 +19,13 @@ COMMANDS = (
     ("help", "what I can do"),
     ("stats [7d|30d|90d|quarter] [team:<name>] [role:<name>]", "check-in figures, private to you"),
     ("me", "your own record, private to you"),
+    ("feedback", "anonymous feedback on how we hire: nothing about you is kept"),
+    ("goals", "our team goals and where we stand"),
     ("why", "why we ask, what we keep, and the legal basis"),
+)
+ADMIN_COMMANDS = (
+    ("digest preview|send [<name>]", "see a sync digest now, or post it to its channel"),
+    ("goal set <team|all> <metric> <target>", "e.g. `goal set Platform response 90%`"),
 )
 REMINDERS_OFF, REMINDERS_ON = "me.reminders_off", "me.reminders_on"
 
@@ -53,10 +59,15 @@ def parse_stats(args: list[str]) -> StatsQuery:
 
 def help_message(unknown: str | None = None) -> Message:
     lines = "\n".join(f"• `{c}` — {d}" for c, d in COMMANDS)
+    admin = "\n".join(f"• `{c}` — {d}" for c, d in ADMIN_COMMANDS)
     intro = f"I don't know `{unknown}` yet. Here's what I can do:" if unknown else "Here's what I can do:"
     return Message(
-        text=f"{intro} help, stats, me, why",
-        blocks=(Section(text=f"{intro}\n{lines}"), Context(text="Answers to commands are private to you.")),
+        text=f"{intro} " + ", ".join(c.split()[0] for c, _ in COMMANDS),
+        blocks=(
+            Section(text=f"{intro}\n{lines}"),
+            Section(text=f"*For admins*\n{admin}"),
+            Context(text="Answers to commands are private to you."),
+        ),
         private=True,
     )
 

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import cards, checkins, commands, dispatch, feedback, intake, reminders, stats
-from bot.errors import FairloopError, UserInputError
+from bot import (
+    admin,
+    anonymous,
+    cards,
+    checkins,
+    commands,
+    concerns,
+    digests,
+    dispatch,
+    feedback,
+    goals,
+    intake,
+    reminders,
+    stats,
+)
+from bot.config import Digest
+from bot.errors import FairloopError, NotFound, UserInputError
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
 from bot.home import home_message
 from bot.messages import Context, Form, Message, Section
@@ -21,7 +36,7 @@ from bot.tokens import Signer
 from storage.db import Sessions, unit_of_work
 from storage.interviews import get_prompt
 from storage.models import Interview, Prompt, utcnow
-from storage.people import claim_key, get_or_create_person, save_channel, save_identity
+from storage.people import claim_key, get_channel, get_or_create_person, save_channel, save_identity
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +77,12 @@ class Core:
                 return Reply(
                     message=await commands.me_message(session=session, person=person, settings=self.settings, now=now)
                 )
+            if event.action_id in (concerns.ACK, concerns.RESOLVE):
+                concern = await concerns.act(
+                    session=session, action_id=event.action_id, value=event.value, actor=event.actor, now=now
+                )
+                title = await self._concern_title(session, concern.prompt_id)
+                return Reply(message=await concerns.alert_message(session=session, concern=concern, title=title))
             loaded = await checkins.load_for(session=session, actor=event.actor, prompt_value=event.value)
             s = self.settings
             match event.action_id:
@@ -104,7 +125,10 @@ class Core:
 
     async def _form(self, event: FormSubmitted) -> Reply:
         now = self.clock()
+        if event.form_id == anonymous.FORM_ID:  # never touches the actor: nothing about the sender is kept
+            return await anonymous.submit(sessions=self.sessions, values=event.values, day=self.today())
         updated: Message | None = None
+        alert: Message | None = None
         async with unit_of_work(self.sessions) as session:
             loaded = await checkins.load_for(session=session, actor=event.actor, prompt_value=event.context)
             if event.form_id == cards.DETAIL:
@@ -144,11 +168,46 @@ class Core:
                     return Reply(
                         errors={"text": problem}, form=cards.concern_form(prompt_id=loaded.prompt.id or 0, title=title)
                     )
-                await checkins.raise_concern(session=session, loaded=loaded, text=text, now=now)
+                concern = await checkins.raise_concern(session=session, loaded=loaded, text=text, now=now)
+                title = checkins.title_of(loaded, self.settings, now)
+                alert = await concerns.alert_message(session=session, concern=concern, title=title)
                 thanks = notice("Thank you for speaking up. The DEI team will follow up with you.")
             else:
                 raise UserInputError("That form isn't something I know how to handle.")
+        if alert is not None:
+            await self._post_alert(alert)
         return Reply(notice=thanks, message=updated)
+
+    async def _post_alert(self, alert: Message) -> None:
+        """Attributed concerns reach the DEI channel at once; without one they wait for the digest."""
+        target = concerns.channel_for(self.settings)
+        if target is None and "playground" in self.outboxes:  # trying it out locally: the playground's channel
+            target = concerns.Alerts(platform="playground", channel=digests.DEFAULT.channel)
+        outbox = self.outboxes.get(target.platform) if target else None
+        if target is None or outbox is None:
+            logger.info("concern stored; no alert channel is connected, so it waits for the next digest")
+            return
+        try:
+            await outbox.post_channel(channel=target.channel, message=alert)
+        except Exception:  # noqa: BLE001 - the concern is stored and stays in digests until resolved
+            logger.warning("could not post the concern alert to %s %s", target.platform, target.channel, exc_info=True)
+
+    async def _concern_title(self, session: Any, prompt_id: int | None) -> str:
+        prompt = await get_prompt(session=session, prompt_id=prompt_id) if prompt_id else None
+        interview = await session.get(Interview, prompt.interview_id) if prompt else None
+        if interview is None:
+            return ""
+        return cards.headline(
+            role=interview.role,
+            stage=interview.stage,
+            starts=interview.starts_at,
+            ends=interview.ends_at,
+            zone=self.settings.zone,
+            now=self.clock(),
+        )
+
+    def today(self) -> date:
+        return self.clock().astimezone(self.settings.zone).date()
 
     async def _update_delivered(self, prompt: Prompt, message: Message) -> None:
         """Redraw the prompt's own message where it was delivered (after a form, or a click elsewhere)."""
@@ -184,9 +243,43 @@ class Core:
                             session=session, person=person, settings=self.settings, now=self.clock()
                         )
                     )
+            if sub == "feedback":
+                return Reply(form=anonymous.form())
+            if sub == "goals":
+                async with unit_of_work(self.sessions) as session:
+                    return Reply(
+                        message=await goals.goals_message(session=session, settings=self.settings, now=self.clock())
+                    )
+            if sub in ("goal", "digest"):
+                return await admin.handle(core=self, sub=sub, args=words[1:], actor=event.actor)
             return Reply(message=commands.help_message(unknown=sub))
         except FairloopError as exc:
             return Reply(message=notice(str(exc)))
+
+    async def digest(self, name: str | None, *, now: datetime | None = None) -> digests.Built:
+        spec = self.settings.digest(name)
+        if spec is None:
+            if name is not None:
+                known = ", ".join(d.name for d in self.settings.digests) or "none configured"
+                raise NotFound(f"I don't know a digest called {name!r} ({known}).")
+            spec = digests.DEFAULT
+        async with unit_of_work(self.sessions) as session:
+            message = await digests.build(session=session, settings=self.settings, digest=spec, now=now or self.clock())
+        return digests.Built(spec=spec, message=message)
+
+    async def send_digest(self, name: str | None, *, scheduled_for: datetime | None = None) -> Digest:
+        """Post a digest to its channel. A scheduled run is claimed first, so replicas send it once."""
+        built = await self.digest(name)
+        spec = built.spec
+        if scheduled_for is not None and not await self.first_time(f"digest:{spec.name}:{scheduled_for.isoformat()}"):
+            logger.info("digest %s for %s already sent by another replica", spec.name, scheduled_for.isoformat())
+            return spec
+        outbox = self.outboxes.get(spec.platform)
+        if outbox is None:
+            raise UserInputError(f"The digest {spec.name!r} posts to {spec.platform}, which isn't connected here.")
+        await outbox.post_channel(channel=spec.channel, message=built.message)
+        logger.info("digest %s sent to %s %s", spec.name, spec.platform, spec.channel)
+        return spec
 
     async def home(self, actor: Actor) -> Message:
         async with unit_of_work(self.sessions) as session:
@@ -217,6 +310,12 @@ class Core:
     async def remember_channel(self, *, platform: str, name: str, address: Mapping[str, Any]) -> None:
         async with unit_of_work(self.sessions) as session:
             await save_channel(session=session, platform=platform, name=name, address=address)
+
+    async def channel_address(self, platform: str, name: str) -> Mapping[str, Any] | None:
+        """The address stored for a channel registered under `name` (None when there is none)."""
+        async with unit_of_work(self.sessions) as session:
+            channel = await get_channel(session=session, platform=platform, name=name)
+            return dict(channel.address) if channel is not None else None
 
     async def first_time(self, key: str) -> bool:
         async with unit_of_work(self.sessions) as session:

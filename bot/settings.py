@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.config import Alerts, Digest, Goal
+
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -136,8 +138,9 @@ class Settings(BaseSettings):
     practices: tuple[Practice, ...] = DEFAULT_PRACTICES
     training_url: str = "https://example.com/fair-interviewing"
     leadership_message: str = ""
-    digests: tuple[dict[str, Any], ...] = ()
-    goals: tuple[dict[str, Any], ...] = ()
+    digests: tuple[Digest, ...] = ()
+    goals: tuple[Goal, ...] = ()
+    alerts: Alerts | None = None
 
     @field_validator(
         "prompt_delay", "reminder_after", "prompt_expires", "retention", "dispatch_interval", mode="before"
@@ -215,6 +218,20 @@ class Settings(BaseSettings):
 
     def practice(self, key: str) -> Practice | None:
         return next((p for p in self.practices if p.key == key), None)
+
+    def digest(self, name: str | None) -> Digest | None:
+        """A declared digest by name, the first one when no name is given."""
+        if name is None:
+            return self.digests[0] if self.digests else None
+        return next((d for d in self.digests if d.name == name.lower()), None)
+
+    @field_validator("digests")
+    @classmethod
+    def _unique_digests(cls, value: tuple[Digest, ...]) -> tuple[Digest, ...]:
+        names = [d.name for d in value]
+        if len(set(names)) != len(names):
+            raise ValueError("digest names must be unique")
+        return value
 
     def is_admin(self, *ids: str | None) -> bool:
         wanted = {a.lower() for a in self.admins}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -133,8 +134,9 @@ async def compute(
     period: str = "30d",
     team: str | None = None,
     role: str | None = None,
+    zone: ZoneInfo | None = None,
 ) -> Stats:
-    w = window(period, now=now, zone=settings.zone)
+    w = window(period, now=now, zone=zone or settings.zone)
     team = await _canonical(session, "team", team)
     role = await _canonical(session, "role", role)
     k = settings.min_group_size

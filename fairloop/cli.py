@@ -1,4 +1,4 @@
-"""The `fairloop` command line: serve, demo, db upgrade, interviews import, stats, teams-package."""
+"""The `fairloop` command line: serve, demo, db upgrade, interviews import, stats, digest, teams-package."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ db_app = typer.Typer(help="Database commands.")
 interviews_app = typer.Typer(help="Interview intake.")
 app.add_typer(db_app, name="db")
 app.add_typer(interviews_app, name="interviews")
+digest_app = typer.Typer(help="Sync digests declared in fairloop.toml.")
+app.add_typer(digest_app, name="digest")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -120,6 +122,58 @@ def stats(
         from fairloop.offline import plain
 
         typer.echo(plain(message))
+
+
+@digest_app.command("preview")
+def digest_preview(name: Annotated[str | None, typer.Argument(help="the digest's name")] = None) -> None:
+    """Print a digest as it would be posted now (the first one declared when no name is given)."""
+    settings = _settings()
+    from fairloop.offline import plain, with_core
+
+    built = _run_or_exit(with_core(settings, lambda core: core.digest(name)))
+    typer.echo(plain(built.message))
+
+
+@digest_app.command("send")
+def digest_send(name: Annotated[str | None, typer.Argument(help="the digest's name")] = None) -> None:
+    """Post a digest to its channel now."""
+    settings = _settings()
+    _logging(settings)
+    from fairloop.offline import platform_outboxes, with_core
+
+    async def send(core):  # type: ignore[no-untyped-def]
+        async with platform_outboxes(settings, core):
+            return await core.send_digest(name)
+
+    spec = _run_or_exit(with_core(settings, send))
+    typer.echo(f"sent {spec.name} to {spec.channel} ({spec.platform})")
+
+
+@digest_app.command("schedule")
+def digest_schedule(count: Annotated[int, typer.Option(min=1, max=20, help="runs to show")] = 3) -> None:
+    """Each digest's next runs, in its own timezone."""
+    settings = _settings()
+    from datetime import UTC, datetime
+
+    from bot.cron import next_runs
+
+    if not settings.digests:
+        typer.echo("no digests are declared (add [[digests]] to fairloop.toml)")
+        return
+    now = datetime.now(UTC)
+    for d in settings.digests:
+        runs = ", ".join(f"{r:%a %d %b %Y %H:%M}" for r in next_runs(d.cron, d.timezone, after=now, count=count))
+        typer.echo(f"{d.name} ({d.cron}, {d.timezone}, {d.period}, {d.audience} → {d.platform} {d.channel}): {runs}")
+
+
+def _run_or_exit(work):  # type: ignore[no-untyped-def]
+    from bot.errors import FairloopError
+
+    try:
+        return asyncio.run(work)
+    except FairloopError as exc:
+        typer.echo(f"fairloop: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command("teams-package")

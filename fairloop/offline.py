@@ -1,9 +1,11 @@
-"""Running the core outside the web server (CLI commands): engine, migrations, core, then clean up."""
+"""Running the core outside the web server (CLI commands): engine, migrations, core, outboxes, then clean up."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from functools import partial
 from typing import TypeVar
 
 from bot.messages import Actions, Context, Fields, Header, Message, Section
@@ -45,3 +47,34 @@ def plain(message: Message) -> str:
             case Actions():
                 pass
     return "\n".join(lines) if lines else message.text
+
+
+@asynccontextmanager
+async def platform_outboxes(settings: Settings, core: Core) -> AsyncIterator[None]:
+    """Give `core` the outboxes of the configured platforms, for CLI commands that post (digest send)."""
+    from adapters.playground.outbox import PlaygroundOutbox
+
+    session = None
+    core.outboxes["playground"] = PlaygroundOutbox(sessions=core.sessions)
+    if settings.slack_enabled:
+        import aiohttp
+
+        from adapters.slack import SlackOutbox, make_client
+
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=35))
+        client = make_client(token=settings.slack_bot_token or "", base_url=settings.slack_api_url, session=session)
+        core.outboxes["slack"] = SlackOutbox(client=client)
+    if settings.teams_on:
+        from adapters.teams import build_adapter
+        from adapters.teams.outbox import TeamsOutbox
+
+        core.outboxes["teams"] = TeamsOutbox(
+            adapter=build_adapter(settings),
+            app_id=settings.microsoft_app_id or "",
+            channels=partial(core.channel_address, "teams"),
+        )
+    try:
+        yield
+    finally:
+        if session is not None:
+            await session.close()

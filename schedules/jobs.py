@@ -1,4 +1,4 @@
-"""The clock: prompt dispatch and expiry, run by APScheduler inside the app's event loop.
+"""The clock: prompt dispatch, reminders, expiry and digests, run by APScheduler inside the app's event loop.
 
 Each process has its own in-memory job store; replicas coordinate through the database
 (prompts are claimed with a compare-and-set), never through a shared job store.
@@ -9,15 +9,35 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from prometheus_client import Counter
 
+from bot import cron
+from bot.service import Core
 from fairloop.keys import CORE, KICK, REGISTRY, SETTINGS
 
 logger = logging.getLogger(__name__)
+
+
+DIGEST_GRACE = timedelta(hours=1)  # a process that was down at 09:00 still sends the 09:00 digest by 10:00
+
+
+def digest_run(core: Core, name: str, expression: str, timezone: str) -> Callable[[], Awaitable[int]]:
+    """The digest's run for its most recent scheduled time; replicas claim that time, so one of them sends."""
+
+    async def run() -> int:
+        now = datetime.now(UTC)
+        runs = cron.next_runs(expression, timezone, after=now - DIGEST_GRACE, count=61)
+        due = max((r for r in runs if r <= now), default=None)  # the latest scheduled time that has come
+        if due is None:
+            return 0
+        await core.send_digest(name, scheduled_for=due)
+        return 1
+
+    return run
 
 
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -49,6 +69,10 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     for name, work, minutes in (("remind", core.send_reminders, 5), ("expire", core.expire_old, 15)):
         scheduler.add_job(job(name, work), "interval", minutes=minutes, id=name, max_instances=1, coalesce=True,
                           misfire_grace_time=minutes * 60)  # fmt: skip
+    for digest in settings.digests:
+        scheduler.add_job(job(f"digest {digest.name}", digest_run(core, digest.name, digest.cron, digest.timezone)),
+                          cron.trigger(digest.cron, digest.timezone), id=f"digest:{digest.name}", max_instances=1,
+                          coalesce=True, misfire_grace_time=int(DIGEST_GRACE.total_seconds()))  # fmt: skip
     scheduler.start()  # inside the running loop: cleanup_ctx runs on it
 
     def kick() -> None:

@@ -181,3 +181,16 @@ class FeedbackLinkUsed(SQLModel, table=True):
 
     digest: str = Field(primary_key=True, max_length=64)
     day: date = Field(index=True)  # links expire after 30 days, so old digests can be purged by day
+
+
+class GoalRow(SQLModel, table=True):
+    """A goal set with `goal set` (fairloop.toml's [[goals]] are defaults these override)."""
+
+    __tablename__ = "goal"
+    __table_args__ = (UniqueConstraint("team", "metric", name="uq_goal_team_metric"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team: str = Field(default="", max_length=200)  # "" is everyone
+    metric: str = Field(max_length=64)
+    target: float
+    set_by: str | None = Field(default=None, max_length=320)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -99,7 +99,8 @@ async def _update_post(request: web.Request, post_id: Any, actor: Actor, reply: 
         return
     async with unit_of_work(request.app[CORE].sessions) as session:
         post = await session.get(PlaygroundPost, int(post_id))
-        if post is not None and post.conversation == actor.user_id:
+        # your own DM, or a channel post (anyone in a channel can act on its alerts, as in Slack and Teams)
+        if post is not None and (post.conversation == actor.user_id or post.conversation.startswith("#")):
             post.body = {"html": render.message(reply.message), "text": reply.message.text}
             post.updated_at = utcnow()
             session.add(post)
@@ -154,12 +155,10 @@ async def sample(request: web.Request) -> web.Response:
 
 
 async def channel_post(request: web.Request) -> web.Response:
-    """Post a stats summary to a playground channel, as a digest would."""
+    """Post the sync digest (the first declared, else a joint 7-day one) to a playground channel now."""
     data = await _json(request)
-    channel = str(data.get("channel") or "recruiting-dei-sync")
-    core = request.app[CORE]
-    from bot.stats import as_message
-
-    message = as_message(await core.stats(period=str(data.get("period") or "7d")), core.settings, private=False)
-    delivery = await request.app[OUTBOX].post_channel(channel=channel, message=message)
+    built = await request.app[CORE].digest(None)
+    default = built.spec.channel if built.spec.platform == "playground" else "recruiting-dei-sync"
+    channel = str(data.get("channel") or default)
+    delivery = await request.app[OUTBOX].post_channel(channel=channel, message=built.message)
     return web.json_response({"conversation": delivery.conversation, "id": delivery.message_id})

@@ -77,8 +77,11 @@ async def test_sample_organisation_fills_the_stats(start_app: StartApp, browser:
     await page.get_by_label("Command").fill("stats 30d team:Platform")
     await page.get_by_role("button", name="Send").click()
     await expect(page.locator("#answers article").first).to_contain_text("Response rate")
-    await page.get_by_role("button", name="Post stats to #recruiting-dei-sync").click()
-    await expect(page.locator("#channels article").first).to_contain_text("#recruiting-dei-sync")
+    await page.get_by_role("button", name="Post the sync digest to #recruiting-dei-sync").click()
+    posted = page.locator("#channels article").first
+    await expect(posted).to_contain_text("#recruiting-dei-sync")
+    await expect(posted).to_contain_text("Recruitment × DEI sync")
+    await expect(posted).to_contain_text("Teams: Data")
     await page.screenshot(path="/tmp/fairloop-playground.png", full_page=True)
     await page.close()
 
@@ -101,4 +104,44 @@ async def test_an_interview_added_in_the_playground_prompts_its_interviewer(
     await page.get_by_label("Interviewers (comma separated)").fill("not-an-email")
     await page.get_by_role("button", name="Add interview").click()
     await expect(page.locator("#ivresult")).to_contain_text("interviewers[0].email")
+    await page.close()
+
+
+async def test_a_concern_reaches_the_channel_and_is_acknowledged_there(start_app: StartApp, browser: Browser) -> None:
+    running = await start_app()
+    await running.post_interviews(interview("e2e-c", emails=(ANA,)))
+    page = await browser.new_page()
+    await page.goto(f"{running.url}/playground?as={ANA}")
+    card = page.locator("#dms article.post").first
+    await card.get_by_role("button", name="Raise a concern").click(timeout=15000)
+    dialog = page.locator("dialog")
+    await dialog.get_by_label("What happened?").fill("The candidate was asked where they grew up.")
+    await dialog.get_by_role("button", name="Send to DEI").click()
+    await expect(page.locator("#notice")).to_contain_text("DEI team will follow up")
+    alert = page.locator("#channels article", has_text="Concern raised")
+    await expect(alert).to_contain_text("where they grew up", timeout=15000)
+    await page.get_by_label("You are").fill("priya@example.com")
+    await page.get_by_role("button", name="Open").click()
+    await alert.get_by_role("button", name="Acknowledge").click()
+    await expect(alert).to_contain_text("Owner: priya@example.com")
+    await expect(alert.get_by_role("button", name="Resolve")).to_be_visible()
+    await page.close()
+
+
+async def test_anonymous_feedback_from_the_command_box(start_app: StartApp, browser: Browser) -> None:
+    running = await start_app()
+    page = await browser.new_page()
+    await page.goto(f"{running.url}/playground?as={ANA}")
+    await page.get_by_label("Command").fill("feedback")
+    await page.get_by_role("button", name="Send").click()
+    dialog = page.locator("dialog")
+    await expect(dialog).to_contain_text("not who you are, not the time of day")
+    await dialog.get_by_role("button", name="Send anonymously").click()
+    await expect(dialog.get_by_role("alert").first).to_have_text("Pick what it is about.")
+    await dialog.get_by_label("These check-ins").check()
+    await dialog.get_by_label("Your feedback").fill("Quick and painless.")
+    await dialog.get_by_role("button", name="Send anonymously").click()
+    await expect(dialog).to_be_hidden()
+    await expect(page.locator("#notice")).to_contain_text("Stored anonymously")
+    assert await page.locator("#answers article").count() == 0  # a form answer leaves no empty bubble
     await page.close()

@@ -1,0 +1,75 @@
+"""Attributed concerns: an alert in the DEI channel at once, acknowledged (and owned) and resolved there."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Alerts
+from bot.errors import NotFound
+from bot.events import Actor
+from bot.messages import Actions, Button, Context, Fields, Header, Message, Section
+from bot.settings import Settings
+from storage import reports
+from storage.models import Concern, Person
+
+ACK, RESOLVE = "concern.ack", "concern.resolve"
+STATUS = {"open": "open — waiting for someone to pick it up", "acknowledged": "acknowledged", "resolved": "resolved ✓"}
+
+
+def channel_for(settings: Settings) -> Alerts | None:
+    """[alerts] in fairloop.toml, else the first DEI (or joint) digest's channel."""
+    if settings.alerts is not None:
+        return settings.alerts
+    for audience in ("dei", "joint"):
+        digest = next((d for d in settings.digests if d.audience == audience), None)
+        if digest is not None:
+            return Alerts(platform=digest.platform, channel=digest.channel)
+    return None
+
+
+def who(actor: Actor) -> str:
+    return actor.display_name or actor.email or actor.user_id
+
+
+async def alert_message(*, session: AsyncSession, concern: Concern, title: str) -> Message:
+    reporter = await session.get(Person, concern.reporter_id) if concern.reporter_id else None
+    name = (reporter.display_name or reporter.email) if reporter else "someone (anonymous)"
+    quoted = "\n".join(f"> {line}" for line in concern.text.splitlines() or [""])
+    blocks: list = [
+        Header(text=f"Concern raised · {concern.team or 'no team'}"),
+        Section(text=f"{title}\n{quoted}"),
+        Fields(items=(("Raised by", name), ("Status", STATUS.get(concern.status, concern.status)))),
+    ]
+    if concern.owner:
+        blocks.append(Context(text=f"Owner: {concern.owner}"))
+    buttons = []
+    if concern.status == "open":
+        buttons.append(Button(label="Acknowledge", action_id=ACK, value=str(concern.id), style="primary"))
+    if concern.status != "resolved":
+        buttons.append(Button(label="Resolve", action_id=RESOLVE, value=str(concern.id)))
+    else:
+        buttons.append(Button(label="Reopen", action_id=ACK, value=str(concern.id)))
+    blocks += [
+        Actions(buttons=tuple(buttons)),
+        Context(text="Whoever acknowledges owns it; it stays in the digest until it is resolved."),
+    ]
+    return Message(
+        text=f"Concern raised ({concern.team or 'no team'}) by {name}: {concern.text[:200]}", blocks=tuple(blocks)
+    )
+
+
+async def act(*, session: AsyncSession, action_id: str, value: str, actor: Actor, now: datetime) -> Concern:
+    """Acknowledge (taking ownership; also reopens a resolved one) or resolve a concern."""
+    concern = await reports.get_concern(session=session, concern_id=int(value)) if value.isdigit() else None
+    if concern is None:
+        raise NotFound("That concern doesn't exist any more.")
+    if action_id == ACK:
+        concern.status, concern.owner = "acknowledged", who(actor)
+    else:
+        concern.status = "resolved"
+        concern.owner = concern.owner or who(actor)
+    concern.updated_at = now
+    session.add(concern)
+    return concern

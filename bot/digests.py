@@ -1,0 +1,150 @@
+"""The recruitment × DEI sync digest: trends, goals, concerns, feedback, training and recognition in one post."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import goals, stats
+from bot.config import Digest
+from bot.messages import Context, Divider, Header, Message, Section
+from bot.periods import Window, window
+from bot.privacy import publishable
+from bot.settings import Settings
+from storage import reports
+from storage import stats as q
+
+
+@dataclass(frozen=True, kw_only=True)
+class Built:
+    spec: Digest
+    message: Message
+
+
+TITLES = {"joint": "Recruitment × DEI sync", "recruitment": "Recruitment sync", "dei": "DEI sync"}
+DEFAULT = Digest(name="sync", platform="playground", channel="recruiting-dei-sync")
+QUOTES = 3  # feedback notes quoted in a digest
+
+
+def span_label(w: Window, zone: ZoneInfo) -> str:
+    """'16–22 Nov' (or '28 Nov – 4 Dec') for the days the window covers, in the digest's timezone."""
+    first, last = w.start.astimezone(zone).date(), (w.end - timedelta(microseconds=1)).astimezone(zone).date()
+    if first.month == last.month:
+        return f"{first.day}–{last.day} {last:%b}"
+    return f"{first.day} {first:%b} – {last.day} {last:%b}"
+
+
+async def _teams(session: AsyncSession, w: Window, k: int) -> tuple[str, dict[str, float]]:
+    """'Platform 84% · Sales — not enough responses yet' (all-practices rate) and response rates of shown teams."""
+    counts = await q.checkin_counts(session=session, start=w.start, end=w.end, by="team")
+    shown = publishable({t: n for t, (n, _) in counts.items()}, k)
+    parts = [
+        f"{t or 'no team'} {stats.pct(ok / n)}" if t in shown else f"{t or 'no team'} — {stats.NOT_ENOUGH}"
+        for t, (n, ok) in sorted(counts.items())
+    ]
+    prompts = await q.prompt_counts(session=session, start=w.start, end=w.end, by="team")
+    response = {}
+    for team in shown:
+        states = prompts.get(team, {})
+        delivered = sum(states.get(s, 0) for s in stats.DELIVERED)
+        if delivered:
+            response[team] = states.get("answered", 0) / delivered
+    return " · ".join(parts), response
+
+
+async def _shout_out(session: AsyncSession, w: Window, k: int, now_rates: dict[str, float]) -> str | None:
+    if not now_rates:
+        return None
+    team, rate = max(sorted(now_rates.items()), key=lambda item: item[1])
+    if rate < 0.9:
+        return None
+    _, before = await _teams(session, w.previous(), k)
+    running = " two periods running" if before.get(team, 0) >= rate else ""
+    return f"Shout-out: {team} team, {stats.pct(rate)} response{running}. Thank you!"
+
+
+async def _concerns(session: AsyncSession, now: datetime) -> str:
+    waiting = await reports.open_concerns(session=session)
+    if not waiting:
+        return "Open concerns: none."
+    oldest = waiting[0]
+    created = oldest.created_at if oldest.created_at.tzinfo else oldest.created_at.replace(tzinfo=now.tzinfo)
+    days = max(0, (now - created).days)
+    owner = f"owner {oldest.owner}" if oldest.owner else "not yet acknowledged"
+    return f"Open concerns: {len(waiting)} (oldest {days} day{'s' if days != 1 else ''}, {owner})."
+
+
+async def _feedback(session: AsyncSession, w: Window, zone: ZoneInfo, k: int) -> str:
+    """Anonymous notes and candidate answers, released only once the period holds at least k of them."""
+    first, last = w.start.astimezone(zone).date(), w.end.astimezone(zone).date()
+    items = await reports.feedback_between(session=session, first=first, last=last)
+    if not items:
+        return "Feedback: none this period."
+    if len(items) < k:
+        return f"Feedback: {len(items)} so far; shared once there are {k}, so no one can be singled out."
+    notes = [f.text.strip() for f in items if f.text.strip()]
+    quoted = ", ".join(f"“{n[:140]}{'…' if len(n) > 140 else ''}”" for n in notes[:QUOTES])
+    ratings = [f.rating for f in items if f.rating is not None]
+    rated = f" Candidates rated respect and inclusion {sum(ratings) / len(ratings):.1f}/5." if len(ratings) >= k else ""
+    return f"Feedback ({len(items)} anonymous notes): {quoted or 'ratings only'}.{rated}"
+
+
+async def build(*, session: AsyncSession, settings: Settings, digest: Digest, now: datetime) -> Message:
+    """The digest message for `digest`'s period up to `now` (aggregates only, the threshold applied)."""
+    zone, k = ZoneInfo(digest.timezone), settings.min_group_size
+    cut = datetime.combine(now.astimezone(zone).date(), time(), tzinfo=zone)  # whole days, up to today 00:00
+    w = window(digest.period, now=cut, zone=zone)
+    title = f"{TITLES[digest.audience]} · {span_label(w, zone)}"
+    overall = await stats.compute(session=session, settings=settings, now=cut, period=digest.period, zone=zone)
+    blocks: list = [Header(text=title)]
+    f, prev = overall.figures, overall.previous
+    if f is None:
+        blocks.append(Section(text=f"Check-ins: {stats.NOT_ENOUGH} (figures appear once there are {k})."))
+    else:
+        blocks.append(
+            Section(
+                text=f"*Check-ins {f.checkins}* (response {stats.pct(f.response_rate)}"
+                f"{_pts(f.response_rate, prev.response_rate if prev else None)}) · all practices followed "
+                f"{stats.pct(f.all_practices_rate)}{stats.trend(f.all_practices_rate, prev.all_practices_rate if prev else None)}"
+            )
+        )
+    recruiting, dei = digest.audience in ("joint", "recruitment"), digest.audience in ("joint", "dei")
+    if f is not None and recruiting:
+        rated = [(rate, p) for p in settings.practices if (rate := f.practices.get(p.key)) is not None]
+        if rated:
+            rate, practice = min(rated, key=lambda t: t[0])
+            if rate < 0.9:
+                blocks.append(
+                    Section(
+                        text=f"Weakest practice: {practice.short or practice.label} {stats.pct(rate)} → training: {settings.training_url}"
+                    )
+                )
+    team_line, rates = await _teams(session, w, k)
+    if team_line:
+        blocks.append(Section(text=f"Teams: {team_line}"))
+    goal_lines = await goals.lines(session=session, settings=settings, now=cut, period=digest.period)
+    if goal_lines:
+        blocks.append(Section(text="Goals: " + " · ".join(goal_lines)))
+    if dei:
+        blocks.append(Section(text=await _concerns(session, now)))
+        blocks.append(Section(text=await _feedback(session, w, zone, k)))
+    shout = await _shout_out(session, w, k, rates) if f is not None else None
+    if shout:
+        blocks.append(Section(text=shout))
+    if settings.leadership_message:
+        blocks += [Divider(), Context(text=settings.leadership_message)]
+    blocks.append(Context(text="Aggregates only; groups under the privacy threshold are never shown. Ask me `why`."))
+    plain = title + (
+        f": {f.checkins} check-ins, response {stats.pct(f.response_rate)}" if f else f": {stats.NOT_ENOUGH}"
+    )
+    return Message(text=plain, blocks=tuple(blocks))
+
+
+def _pts(now: float | None, before: float | None) -> str:
+    if now is None or before is None:
+        return ""
+    pts = round((now - before) * 100)
+    return ", =" if pts == 0 else f", {'▲' if pts > 0 else '▼'}{abs(pts)} pts"

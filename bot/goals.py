@@ -1,0 +1,115 @@
+"""Goals: targets for response and adherence, from fairloop.toml and `goal set`, checked against stats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import stats
+from bot.config import METRICS, Goal, parse_target
+from bot.errors import UserInputError
+from bot.messages import Context, Header, Message, Section
+from bot.settings import Settings
+from storage import reports
+from storage import stats as q
+
+EVERYONE = ("all", "everyone", "*", "-")
+
+
+async def effective(*, session: AsyncSession, settings: Settings) -> list[Goal]:
+    """fairloop.toml's goals, each replaced by one set in chat for the same team and metric."""
+    chosen = {(g.team, g.metric): g for g in settings.goals}
+    for row in await reports.list_goals(session=session):
+        chosen[(row.team, row.metric)] = Goal(team=row.team, metric=row.metric, target=row.target)
+    order = ["response", "all_practices", *(p.key for p in settings.practices)]
+    return sorted(chosen.values(), key=lambda g: (g.team, order.index(g.metric) if g.metric in order else 99, g.metric))
+
+
+def metric_label(metric: str, settings: Settings) -> str:
+    if metric == "response":
+        return "response"
+    if metric == "all_practices":
+        return "all practices"
+    p = settings.practice(metric)
+    return (p.short or p.label) if p else metric
+
+
+def value_of(metric: str, figures: stats.Figures) -> float | None:
+    if metric == "response":
+        return figures.response_rate
+    if metric == "all_practices":
+        return figures.all_practices_rate
+    return figures.practices.get(metric)
+
+
+def describe(goal: Goal, figures: stats.Figures | None, settings: Settings) -> str:
+    """'response ≥ 90% ✓' when met, 'all practices ≥ 80% (78%)' when not, a note when figures are hidden."""
+    who = f"{goal.team}: " if goal.team else ""
+    head = f"{who}{metric_label(goal.metric, settings)} ≥ {stats.pct(goal.target)}"
+    value = value_of(goal.metric, figures) if figures else None
+    if figures is None:
+        return f"{head} ({stats.NOT_ENOUGH})"
+    if value is None:
+        return f"{head} (no answers yet)"
+    return f"{head} ✓" if value >= goal.target else f"{head} ({stats.pct(value)})"
+
+
+async def lines(*, session: AsyncSession, settings: Settings, now: datetime, period: str) -> list[str]:
+    out = []
+    cache: dict[str, stats.Figures | None] = {}
+    for goal in await effective(session=session, settings=settings):
+        if goal.team not in cache:
+            result = await stats.compute(
+                session=session, settings=settings, now=now, period=period, team=goal.team or None
+            )
+            cache[goal.team] = result.figures
+        out.append(describe(goal, cache[goal.team], settings))
+    return out
+
+
+async def goals_message(*, session: AsyncSession, settings: Settings, now: datetime) -> Message:
+    found = await lines(session=session, settings=settings, now=now, period="30d")
+    text = (
+        "\n".join(f"• {line}" for line in found)
+        if found
+        else "No goals yet. An admin can add one: `goal set all response 90%`."
+    )
+    return Message(
+        text="Goals: " + ("; ".join(found) if found else "none yet"),
+        blocks=(
+            Header(text="Goals · last 30 days"),
+            Section(text=text),
+            Context(text="Team goals, never individual ones. Figures follow the privacy threshold."),
+        ),
+        private=True,
+    )
+
+
+async def set_from_words(*, session: AsyncSession, settings: Settings, words: list[str], set_by: str) -> Goal:
+    """`goal set <team|all> <metric> <target>`; team names may contain spaces."""
+    if len(words) < 3:
+        raise UserInputError("Try `goal set Platform response 90%` (or `all` for everyone).")
+    *team_words, metric, target_text = words
+    team = " ".join(team_words).strip().strip('"')
+    if team.lower() in EVERYONE:
+        team = ""
+    else:
+        known = await q.distinct_values(session=session, column="team")
+        match = next((t for t in known if t.lower() == team.lower()), None)
+        if match is None:
+            raise UserInputError(
+                f"I don't know a team called {team!r}." + (f" Known: {', '.join(known[:12])}." if known else "")
+            )
+        team = match
+    chosen = METRICS.get(metric.lower(), metric.lower())
+    allowed = {"response", "all_practices", *(p.key for p in settings.practices)}
+    if chosen not in allowed:
+        raise UserInputError(f"I don't know the metric {metric!r}. Try one of: {', '.join(sorted(allowed))}.")
+    try:
+        target = parse_target(target_text)
+    except ValueError as exc:
+        raise UserInputError(f"That target doesn't work: {exc}. Try 90% or 0.9.") from None
+    goal = Goal(team=team, metric=chosen, target=target)
+    await reports.set_goal(session=session, team=goal.team, metric=goal.metric, target=goal.target, set_by=set_by)
+    return goal

@@ -1,0 +1,173 @@
+"""The sync digest, goals and admin commands through the real core and database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import select
+
+from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
+from bot.messages import Message
+from schedules.jobs import digest_run
+from storage.db import unit_of_work
+from storage.models import PlaygroundPost, Prompt
+from tests.conftest import Running, StartApp, eventually, interview
+
+DETAIL_RUBRIC_NO = {
+    "structured": "yes",
+    "rubric": "no",
+    "accommodations": "na",
+    "on_topic": "yes",
+    "candidate_time": "yes",
+}
+WEEKLY = {"name": "weekly-sync", "platform": "playground", "channel": "recruiting-dei-sync", "cron": "0 9 * * mon"}
+PRIYA = Actor(platform="playground", user_id="priya@example.com", email="priya@example.com", display_name="Priya")
+ANA = Actor(platform="playground", user_id="ana@example.com", email="ana@example.com")
+
+
+def text_of(message: Message) -> str:
+    return "\n".join(getattr(b, "text", "") for b in message.blocks)
+
+
+async def answered_days_ago(running: Running, plan: list[tuple[str, str, str]], days: int = 2) -> None:
+    """plan: (team, email, 'all' | 'rubric-no' | 'none'); the interviews ended `days` ago."""
+    ago = timedelta(days=days)
+    await running.core.ingest(
+        {"interviews": [interview(f"d-{i}", team=t, emails=(e,), ended_ago=ago) for i, (t, e, _) in enumerate(plan)]}
+    )
+
+    async def all_sent() -> bool:
+        await running.core.dispatch_due()
+        async with unit_of_work(running.core.sessions) as session:
+            return all(p.state == "sent" for p in await session.exec(select(Prompt)))
+
+    await eventually(all_sent)
+    async with unit_of_work(running.core.sessions) as session:
+        prompts = {p.interview_id: p.id for p in await session.exec(select(Prompt))}
+    for i, (_, email, answer) in enumerate(plan):
+        actor = Actor(platform="playground", user_id=email, email=email)
+        if answer == "all":
+            await running.core.on_button(ButtonClicked(actor=actor, action_id="checkin.all", value=str(prompts[i + 1])))
+        elif answer == "rubric-no":
+            await running.core.on_form(
+                FormSubmitted(
+                    actor=actor, form_id="checkin.detail", context=str(prompts[i + 1]), values=DETAIL_RUBRIC_NO
+                )
+            )
+
+
+async def command(running: Running, text: str, actor: Actor = PRIYA) -> Any:
+    return await running.core.on_command(CommandIssued(actor=actor, text=text))
+
+
+async def posts(running: Running, conversation: str) -> list[PlaygroundPost]:
+    async with unit_of_work(running.core.sessions) as session:
+        rows = await session.exec(select(PlaygroundPost).where(PlaygroundPost.conversation == conversation))
+        return list(rows)
+
+
+PLAN = [
+    ("Platform", "ana@x.io", "all"),
+    ("Platform", "raj@x.io", "all"),
+    ("Platform", "mia@x.io", "all"),
+    ("Data", "sofia@x.io", "all"),
+    ("Data", "omar@x.io", "rubric-no"),
+    ("Sales", "eva@x.io", "all"),
+]
+
+
+async def test_the_digest_shows_trends_weakest_practice_teams_goals_and_a_shout_out(start_app: StartApp) -> None:
+    running = await start_app(
+        min_group_size=2,
+        admins=["priya@example.com"],
+        digests=[WEEKLY],
+        goals=[{"metric": "response", "target": "90%"}, {"metric": "all_practices", "target": 0.9}],
+        leadership_message="Fair interviews are how we hire the best. — CTO",
+    )
+    await answered_days_ago(running, PLAN)
+    digest = (await command(running, "digest preview weekly-sync")).message
+    text = text_of(digest)
+    today = datetime.now(UTC).date()
+    first = today - timedelta(days=7)
+    assert digest.blocks[0].text.startswith("Recruitment × DEI sync · ")
+    assert f"{first.day}" in digest.blocks[0].text and f"{(today - timedelta(days=1)).day}" in digest.blocks[0].text
+    assert "*Check-ins 6* (response 100%) · all practices followed 83%" in text
+    assert "Weakest practice: rubric before discussion 83% → training: https://example.com/fair-interviewing" in text
+    # Sales (1) is under the threshold; Data (2) is hidden with it, or Sales = total - Platform - Data
+    assert "Teams: Data — not enough responses yet · Platform 100% · Sales — not enough responses yet" in text
+    assert "Goals: response ≥ 90% ✓ · all practices ≥ 90% (83%)" in text
+    assert "Open concerns: none." in text and "Feedback: none this period." in text
+    assert "Shout-out: Platform team, 100% response. Thank you!" in text
+    assert "Fair interviews are how we hire the best. — CTO" in text
+    assert digest.private is True  # a preview is for the admin who asked
+
+
+async def test_a_digest_hides_everything_under_the_threshold(start_app: StartApp) -> None:
+    running = await start_app(min_group_size=10, admins=["priya@example.com"], digests=[WEEKLY])
+    await answered_days_ago(running, PLAN)
+    text = text_of((await command(running, "digest")).message)
+    assert "Check-ins: not enough responses yet (figures appear once there are 10)." in text
+    assert "100%" not in text and "83%" not in text and "Shout-out" not in text
+
+
+async def test_todays_check_ins_wait_for_the_next_digest(start_app: StartApp) -> None:
+    running = await start_app(min_group_size=1, admins=["priya@example.com"], digests=[WEEKLY])
+    await answered_days_ago(running, [("Platform", "ana@x.io", "all")], days=0)
+    assert "Check-ins: not enough responses yet" in text_of((await command(running, "digest preview")).message)
+
+
+async def test_admin_commands_refuse_others_politely(start_app: StartApp) -> None:
+    running = await start_app(admins=["priya@example.com"], digests=[WEEKLY])
+    for text in ("digest preview", "digest send", "goal set all response 90%"):
+        reply = await command(running, text, actor=ANA)
+        sub = text.split()[0]
+        assert reply.message.text == (
+            f"`{sub}` is for fairloop admins (listed in fairloop.toml). Anyone can use `stats` and `goals`."
+        )
+    assert await posts(running, "#recruiting-dei-sync") == []
+
+
+async def test_goals_are_set_by_admins_and_checked_against_the_figures(start_app: StartApp) -> None:
+    running = await start_app(
+        min_group_size=1, admins=["priya@example.com"], goals=[{"metric": "response", "target": 0.8}]
+    )
+    await answered_days_ago(running, PLAN)
+    set_reply = await command(running, "goal set platform all_practices 95%")
+    assert set_reply.message.text == "Goal set: Platform: all practices ≥ 95%. It shows in `goals` and in the digests."
+    await command(running, "goal set all response 99")  # replaces the fairloop.toml goal for everyone
+    goals = text_of((await command(running, "goals", actor=ANA)).message)
+    assert "• response ≥ 99% ✓" in goals and "• Platform: all practices ≥ 95% ✓" in goals
+    assert "80%" not in goals
+    bad = {
+        "goal set Nowhere response 90%": "I don't know a team called 'Nowhere'. Known: Data, Platform, Sales.",
+        "goal set all speed 90%": "I don't know the metric 'speed'. Try one of: accommodations, all_practices, "
+        "candidate_time, on_topic, response, rubric, structured.",
+        "goal set all response lots": "That target doesn't work: 'lots' is not a target like 90% or 0.9. Try 90% or 0.9.",
+        "goal set all response 120%": "That target doesn't work: '120%' is more than 100%. Try 90% or 0.9.",
+        "goal set": "Try `goal set Platform response 90%` (or `all` for everyone).",
+        "goal list": "Try `goal set Platform response 90%` (or `all` for everyone).",
+        "digest frobnicate": "Try `digest preview [name]` or `digest send [name]`.",
+        "digest preview monthly": "I don't know a digest called 'monthly' (none configured).",
+    }
+    for text, expected in bad.items():
+        assert (await command(running, text)).message.text == expected, text
+
+
+async def test_digest_send_posts_to_its_channel_and_a_scheduled_time_is_sent_once(start_app: StartApp) -> None:
+    running = await start_app(min_group_size=1, admins=["priya@example.com"], digests=[WEEKLY])
+    await answered_days_ago(running, PLAN)
+    reply = await command(running, "digest send")
+    assert reply.message.text == "Sent the *weekly-sync* digest to recruiting-dei-sync (playground)."
+    [post] = await posts(running, "#recruiting-dei-sync")
+    assert "Recruitment × DEI sync" in post.body["text"] and "6 check-ins" in post.body["text"]
+    every_minute = digest_run(running.core, "weekly-sync", "* * * * *", "UTC")
+    assert await every_minute() == 1 and await every_minute() == 1  # the second run claims the same minute
+    assert len(await posts(running, "#recruiting-dei-sync")) == 2  # the manual one and one scheduled
+
+
+async def test_a_digest_for_a_platform_that_is_not_connected_is_refused(start_app: StartApp) -> None:
+    slack_digest = {**WEEKLY, "platform": "slack", "channel": "C0123456789"}
+    running = await start_app(admins=["priya@example.com"], digests=[slack_digest])
+    reply = await command(running, "digest send weekly-sync")
+    assert reply.message.text == "The digest 'weekly-sync' posts to slack, which isn't connected here."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 from types import SimpleNamespace
 
 from aiohttp import web
@@ -50,7 +51,9 @@ def install(app: web.Application, *, settings: Settings) -> None:
         core = app[CORE]
         endpoint.adapter = adapter
         endpoint.bot = TeamsBot(core=core)
-        core.outboxes["teams"] = TeamsOutbox(adapter=adapter, app_id=settings.microsoft_app_id or "")
+        core.outboxes["teams"] = TeamsOutbox(
+            adapter=adapter, app_id=settings.microsoft_app_id or "", channels=partial(core.channel_address, "teams")
+        )
         yield
         core.outboxes.pop("teams", None)
         endpoint.adapter = endpoint.bot = None

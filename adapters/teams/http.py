@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from botbuilder.core import Bot
@@ -21,6 +22,39 @@ logger = logging.getLogger(__name__)
 
 def _error(status: int, code: str, detail: str) -> web.Response:
     return web.json_response({"error": code, "detail": detail}, status=status)
+
+
+def _has_id(body: dict[str, Any], key: str) -> bool:
+    part = body.get(key)
+    return isinstance(part, dict) and isinstance(part.get("id"), str) and bool(part["id"].strip())
+
+
+def _web_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+
+
+def activity_problem(body: Any) -> str | None:
+    """Why `body` cannot be a Teams activity we can answer, as a sentence; None when its shape is usable.
+
+    Checked before botbuilder sees it: it would fail deep inside the turn (a 500) on these.
+    """
+    if not isinstance(body, dict):
+        return "the body must be a JSON object (an Activity)"
+    if not isinstance(body.get("type"), str) or not body["type"].strip():
+        return 'an Activity needs a type, such as "message" or "invoke"'
+    if not _web_url(body.get("serviceUrl")):
+        return "an Activity needs a serviceUrl that is an http(s) URL with a host"
+    if not _has_id(body, "conversation"):
+        return "an Activity needs a conversation with an id"
+    if not _has_id(body, "from"):
+        return "an Activity needs a from (the sender) with an id"
+    return None
 
 
 @dataclass
@@ -39,14 +73,13 @@ class MessagesEndpoint:
             body: Any = await request.json()
         except ValueError:
             return _error(400, "invalid_json", "the body is not valid JSON")
-        if not isinstance(body, dict):
-            return _error(400, "invalid_activity", "the body must be a JSON object (an Activity)")
+        problem = activity_problem(body)
+        if problem is not None:
+            return _error(400, "invalid_activity", problem)
         try:
             activity = Activity().deserialize(body)
         except Exception:  # noqa: BLE001 - msrest raises several types for malformed fields
             return _error(400, "invalid_activity", "the body is not a Bot Framework Activity")
-        if not activity.type or not activity.service_url:
-            return _error(400, "invalid_activity", "an Activity needs a type and a serviceUrl")
 
         auth_header = request.headers.get("Authorization", "")
         try:

@@ -6,23 +6,34 @@ import io
 import json
 import uuid
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from PIL import Image, ImageDraw
 
+from bot.commands import COMMANDS
 from bot.settings import Settings, SettingsError
 
 MANIFEST_VERSION = "1.17"
 ACCENT = "#2E7D6B"
-COMMANDS = (
-    ("help", "What fairloop does and the commands it knows"),
-    ("stats", "Check-in stats, e.g. stats 30d team:Platform (private to you)"),
-    ("me", "Your own check-in record, private to you"),
-    ("why", "Why we ask, what is stored and the legal basis"),
-)
+TITLE_MAX, DESCRIPTION_MAX, COMMANDS_MAX = 32, 128, 10  # Teams' limits for a bot command list
+TEAM_COMMANDS = {"help", "why"}  # the rest answer privately, so a channel only lists these
 _GUID_NAMESPACE = uuid.UUID("6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f")
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def manifest_commands(commands: Iterable[tuple[str, str]] = COMMANDS) -> list[dict[str, str]]:
+    """The core's (usage, description) commands as Teams command-list entries: title = the command word."""
+    entries: dict[str, dict[str, str]] = {}
+    for usage, description in commands:
+        title = _fit(usage.split()[0], TITLE_MAX)
+        entries.setdefault(title, {"title": title, "description": _fit(description, DESCRIPTION_MAX)})
+    return list(entries.values())[:COMMANDS_MAX]
 
 
 def manifest(*, settings: Settings, version: str = "1.0.0") -> dict[str, Any]:
@@ -37,7 +48,7 @@ def manifest(*, settings: Settings, version: str = "1.0.0") -> dict[str, Any]:
     base = settings.base_url
     host = urlsplit(base).hostname or "localhost"
     website = base if base.startswith("https://") else "https://github.com/fairloop/fairloop"
-    commands = [{"title": title, "description": description} for title, description in COMMANDS]
+    commands = manifest_commands()
     return {
         "$schema": "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json",
         "manifestVersion": MANIFEST_VERSION,
@@ -69,7 +80,7 @@ def manifest(*, settings: Settings, version: str = "1.0.0") -> dict[str, Any]:
                 "isNotificationOnly": False,
                 "commandLists": [
                     {"scopes": ["personal"], "commands": commands},
-                    {"scopes": ["team"], "commands": [c for c in commands if c["title"] in {"help", "why"}]},
+                    {"scopes": ["team"], "commands": [c for c in commands if c["title"] in TEAM_COMMANDS]},
                 ],
             }
         ],

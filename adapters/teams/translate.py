@@ -48,9 +48,31 @@ def actor(activity: Activity, *, email: str | None = None, name: str | None = No
 
 def command_text(activity: Activity) -> str:
     """What the person typed, without the @mention of the bot (channels) or HTML markup."""
-    text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
-    text = html.unescape(_TAG.sub(" ", text or ""))
+    text = activity.text if isinstance(activity.text, str) else ""
+    for mention in _bot_mentions(activity):
+        text = text.replace(mention, " ")
+    text = html.unescape(_TAG.sub(" ", text))
     return " ".join(text.split())
+
+
+def _bot_mentions(activity: Activity) -> list[str]:
+    """The `<at>…</at>` texts that mention the bot itself. Tolerant where botbuilder's
+    remove_recipient_mention is not: entities without `mentioned`, names with regex characters."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    found: list[str] = []
+    for entity in activity.entities or []:
+        if str(getattr(entity, "type", None) or "").lower() != "mention":
+            continue
+        props = getattr(entity, "additional_properties", None) or {}
+        mentioned = props.get("mentioned")
+        if not bot_id or not isinstance(mentioned, Mapping) or mentioned.get("id") != bot_id:
+            continue
+        text, name = props.get("text"), mentioned.get("name")
+        if isinstance(text, str) and text:
+            found.append(text)
+        elif isinstance(name, str) and name:
+            found.append(f"<at>{name}</at>")
+    return found
 
 
 def card_event(actor_: Actor, action: Mapping[str, Any]) -> ButtonClicked | FormSubmitted | None:

@@ -8,6 +8,7 @@ look-up, create conversation) and can be told to fail the next calls to a conver
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,8 @@ class Call:
     body: Any
     authorization: str | None
     response_id: str | None = None
+    status: int = 200  # what the fake answered
+    at: float = field(default_factory=time.monotonic)  # when the call arrived (time.monotonic)
 
 
 @dataclass
@@ -129,6 +132,7 @@ class FakeConnector:
         queue = self.failures.get(cid)
         if queue:
             status, error, headers = queue.pop(0)
+            call.status = status
             return call, web.json_response(error, status=status, headers=headers)
         return call, None
 
@@ -137,6 +141,7 @@ class FakeConnector:
         if failure:
             return failure
         call.response_id = f"act-{next(self._ids)}"
+        call.status = 201
         return web.json_response({"id": call.response_id}, status=201)
 
     async def _update(self, request: web.Request) -> web.Response:

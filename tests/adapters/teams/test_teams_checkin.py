@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from conftest import ANA, MIA, RAJ, TeamsHarness, actions_of, card_text
+from sqlmodel import col, select, update
+
+from fairloop.keys import CORE
+from storage.db import unit_of_work
+from storage.models import Person, Prompt
+
+ROSTER_REASON = "bot not in the person's Teams chat (BotNotInConversationRoster)"
+
+
+async def _prompt_row(teams: TeamsHarness, email: str) -> Prompt:
+    async with unit_of_work(teams.app[CORE].sessions) as session:
+        person = (await session.exec(select(Person).where(Person.email == email))).one()
+        return (await session.exec(select(Prompt).where(Prompt.person_id == person.id))).one()
 
 
 async def test_interview_becomes_a_card_in_the_interviewers_chat(teams: TeamsHarness) -> None:
@@ -95,19 +110,99 @@ async def test_no_reference_makes_the_prompt_undeliverable(teams: TeamsHarness) 
     assert teams.connector.posts() == []
 
 
-async def test_bot_removed_from_chat_makes_the_prompt_undeliverable(teams: TeamsHarness) -> None:
+async def test_stale_and_malformed_prompt_clicks_answer_with_a_valid_card(teams: TeamsHarness) -> None:
     await teams.install(ANA)
+    for value in ("424242", "not-a-prompt"):
+        body = await teams.click(ANA, {"verb": "checkin.all", "data": {"value": value}})  # validates the card
+        assert body["statusCode"] == 200
+        assert card_text(body["value"]) == "That check-in doesn't exist any more."
+        assert actions_of(body["value"]) == {}
+    assert await teams.checkins() == 0
+
+
+async def test_not_my_interview_answers_with_a_valid_card_and_cancels(teams: TeamsHarness) -> None:
+    await teams.install(ANA)
+    await teams.interview("gh-9", ANA.email)
+    message_id, card = await teams.wait_for_prompt(ANA)
+
+    body = await teams.click(ANA, actions_of(card)["checkin.not_mine"], message_id=message_id)
+    assert body["statusCode"] == 200
+    assert "**not your interview**" in card_text(body["value"])
+    assert set(actions_of(body["value"])) == {"checkin.change"}
+    assert await teams.checkins() == 0
+    prompt = await teams.wait_for_state("gh-9", ANA.email, "cancelled")
+    assert prompt["reason"] == "not my interview"
+
+
+async def test_bot_removed_from_chat_makes_the_prompt_undeliverable_and_stats_count_it(teams: TeamsHarness) -> None:
+    await teams.install(ANA)
+    await teams.install(RAJ)
     teams.connector.fail_next(ANA.conversation, status=403, code="BotNotInConversationRoster")
-    await teams.interview("gh-7", ANA.email)
+    await teams.interview("gh-7", ANA.email, RAJ.email)
     prompt = await teams.wait_for_state("gh-7", ANA.email, "undeliverable")
-    assert "BotNotInConversationRoster" in prompt["reason"]
+    assert prompt["reason"] == ROSTER_REASON
+    message_id, card = await teams.wait_for_prompt(RAJ)  # Raj's chat works; his answer makes the group visible
+    await teams.click(RAJ, actions_of(card)["checkin.all"], message_id=message_id)
+
+    stats = await teams.app[CORE].stats(period="30d")
+    assert stats.undeliverable == {ROSTER_REASON: 1}
+    assert stats.to_json()["undeliverable"] == 1
+    (answer,) = await teams.say(RAJ, "stats 30d")  # the card is validated by say()
+    assert f"Could not deliver 1 prompt(s) ({ROSTER_REASON}: 1)." in card_text(answer)
 
 
-async def test_throttled_sends_are_retried(teams: TeamsHarness) -> None:
+async def test_a_throttled_send_honours_retry_after(teams: TeamsHarness) -> None:
+    await teams.install(ANA)
+    welcome = len(teams.connector.posts(ANA.conversation))
+    teams.connector.fail_next(ANA.conversation, status=429, code="Throttled", times=1, retry_after="2")
+    await teams.interview("gh-8", ANA.email)
+    await teams.wait_for_prompt(ANA)
+    first, second = teams.connector.posts(ANA.conversation)[welcome:]
+    assert (first.status, second.status) == (429, 201)
+    # 2 s, as the header said: the backoff alone would have waited 0.5 s here
+    assert 1.95 <= second.at - first.at < 2.5
+
+
+async def test_a_zero_retry_after_retries_at_once(teams: TeamsHarness) -> None:
     await teams.install(ANA)
     welcome = len(teams.connector.posts(ANA.conversation))
     teams.connector.fail_next(ANA.conversation, status=429, code="Throttled", times=2, retry_after="0")
     await teams.interview("gh-8", ANA.email)
     await teams.wait_for_prompt(ANA)
     attempts = teams.connector.posts(ANA.conversation)[welcome:]
-    assert len(attempts) == 3 and attempts[-1].response_id is not None
+    assert [a.status for a in attempts] == [429, 429, 201]
+    assert all(b.at - a.at < 0.3 for a, b in zip(attempts, attempts[1:], strict=False))  # not 0.5 s, 1 s
+
+
+async def test_without_retry_after_the_waits_grow(teams: TeamsHarness) -> None:
+    await teams.install(ANA)
+    welcome = len(teams.connector.posts(ANA.conversation))
+    teams.connector.fail_next(ANA.conversation, status=429, code="Throttled", times=3)
+    await teams.interview("gh-10", ANA.email)
+    await teams.wait_for_prompt(ANA)
+    attempts = teams.connector.posts(ANA.conversation)[welcome:]
+    assert [a.status for a in attempts] == [429, 429, 429, 201]
+    waits = [b.at - a.at for a, b in zip(attempts, attempts[1:], strict=False)]
+    assert waits[0] >= 0.45
+    assert waits[1] >= 1.8 * waits[0] and waits[2] >= 1.8 * waits[1], waits  # doubling: 0.5 s, 1 s, 2 s
+
+
+async def test_retries_stop_after_the_last_attempt_and_the_prompt_waits_for_a_later_run(teams: TeamsHarness) -> None:
+    await teams.install(ANA)
+    welcome = len(teams.connector.posts(ANA.conversation))
+    teams.connector.fail_next(ANA.conversation, status=429, code="Throttled", times=5, retry_after="0")
+    await teams.interview("gh-11", ANA.email)
+    await teams.wait_for(lambda: len(teams.connector.posts(ANA.conversation)) - welcome >= 5)
+    await asyncio.sleep(1.5)  # more than a dispatcher interval: nothing else is tried meanwhile
+    attempts = teams.connector.posts(ANA.conversation)[welcome:]
+    assert [a.status for a in attempts] == [429] * 5  # the first try and 4 retries, then it stops
+
+    prompt = await _prompt_row(teams, ANA.email)
+    assert (prompt.state, prompt.claim, prompt.reason) == ("scheduled", None, None)  # not lost, not undeliverable
+    assert prompt.claimed_until is not None and prompt.claimed_until > prompt.due_at  # held back for a while
+
+    async with unit_of_work(teams.app[CORE].sessions) as session:  # let that while pass
+        await session.exec(update(Prompt).where(col(Prompt.id) == prompt.id).values(claimed_until=Prompt.due_at))
+    await teams.wait_for_prompt(ANA)
+    assert [a.status for a in teams.connector.posts(ANA.conversation)[welcome:]] == [429] * 5 + [201]
+    await teams.wait_for_state("gh-11", ANA.email, "sent")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
-from conftest import ANA, BOT, RAJ, TeamsHarness, actions_of, card_text
+import pytest
+from conftest import ANA, BOT, RAJ, Person, TeamsHarness, actions_of, card_text
 from teams_schemas import assert_valid_card
 
+from bot.errors import Undeliverable
 from bot.messages import Message, Section
 from fairloop.keys import CORE
 from storage.db import unit_of_work
@@ -132,3 +134,55 @@ async def test_change_answer_reopens_the_prompt(teams: TeamsHarness) -> None:
     recorded = (await teams.click(ANA, actions_of(card)["checkin.all"], message_id=message_id))["value"]
     reopened = (await teams.click(ANA, actions_of(recorded)["checkin.change"], message_id=message_id))["value"]
     assert "checkin.all" in actions_of(reopened)
+
+
+async def test_stats_with_real_data_and_a_team_filter(teams: TeamsHarness) -> None:
+    await teams.install(ANA)
+    await teams.interview("gh-30", ANA.email)
+    message_id, card = await teams.wait_for_prompt(ANA)
+    await teams.click(ANA, actions_of(card)["checkin.all"], message_id=message_id)
+
+    for command, team in (("stats 30d", None), ("stats 30d team:platform", "Platform")):
+        (answer,) = await teams.say(ANA, command)  # validated against the 1.5 schema by say()
+        header = answer["body"][0]["text"]
+        assert header.startswith("Interview check-ins · ") and header.endswith(" · team Platform" if team else "days")
+        facts = {f["title"]: f["value"] for e in answer["body"] if e["type"] == "FactSet" for f in e["facts"]}
+        assert facts["Check-ins"] == "1 of 1 prompts"
+        assert facts["Response rate"] == facts["All practices followed"] == "100%"
+    (other,) = await teams.say(ANA, "stats 30d team:Sales")
+    assert "I don't know a team called 'Sales'. Known: Platform." in card_text(other)
+
+
+async def test_me_without_any_check_ins(teams: TeamsHarness) -> None:
+    await teams.install(RAJ)  # known by email, but never prompted
+    (me,) = await teams.say(RAJ, "me")
+    assert "Your check-ins" in card_text(me) and "0 of 0" in card_text(me)
+
+    zoe = Person("29:1zoe-notInTheRoster", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "Zoe Zed", "zoe@example.com")
+    (unknown,) = await teams.say(zoe, "me")  # the member look-up finds her not: no email, no person
+    assert card_text(unknown) == "I don't have a record for you yet — it starts with your first check-in."
+    assert actions_of(unknown) == {}
+
+
+async def test_a_channel_can_be_posted_to_by_its_registered_name(teams: TeamsHarness) -> None:
+    activity = teams.activity("msteams-docs.conversationUpdate.bot-added-to-team.json")
+    assert (await teams.post(activity)).status == 200
+    conversation = activity["conversation"]["id"]
+    outbox = teams.app[CORE].outboxes["teams"]
+
+    digest = Message(text="Recruitment × DEI sync", blocks=(Section(text="*Check-ins* 12"),))
+    delivery = await outbox.post_channel(channel="TestTeam2022", message=digest)
+    posts = teams.connector.posts(conversation)[1:]  # after the hello
+    assert len(posts) == 1 and posts[0].activity_id is None
+    assert delivery.message_id == posts[0].response_id
+    assert delivery.conversation == f"{conversation} {teams.connector.url}"
+    assert "**Check-ins** 12" in card_text(teams.connector.cards(posts)[0])
+
+    before = len(teams.connector.calls)
+    with pytest.raises(Undeliverable) as raised:
+        await outbox.post_channel(channel="Recruiting Team", message=digest)
+    assert raised.value.reason == (
+        "no Teams channel is registered as 'Recruiting Team': add fairloop to that team, "
+        "then use the name it posts there"
+    )
+    assert len(teams.connector.calls) == before

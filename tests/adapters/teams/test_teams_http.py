@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from conftest import ANA, TeamsHarness, teams_settings
+from conftest import ANA, TeamsHarness, card_text, teams_settings
 from fake_connector import FakeConnector
 
 from bot.settings import SettingsError, load_settings
@@ -27,27 +27,82 @@ def _unsigned_jwt(claims: dict[str, object]) -> str:
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
 
 
+def _msg(**changes: object) -> bytes:
+    """A well-formed personal message, with `changes` applied (a value of None removes the key)."""
+    activity: dict[str, object] = {
+        "type": "message",
+        "serviceUrl": "http://127.0.0.1:9/",
+        "channelId": "msteams",
+        "from": {"id": ANA.teams_id, "aadObjectId": ANA.aad},
+        "conversation": {"id": ANA.conversation, "conversationType": "personal"},
+        "recipient": {"id": "28:bot"},
+        "text": "help",
+    }
+    for key, value in changes.items():
+        if value is None:
+            activity.pop(key, None)
+        else:
+            activity[key] = value
+    return json.dumps(activity).encode()
+
+
+MEDIA = ("unsupported_media_type", "send the activity as application/json")
+NOT_OBJECT = "the body must be a JSON object (an Activity)"
+NO_TYPE = 'an Activity needs a type, such as "message" or "invoke"'
+BAD_URL = "an Activity needs a serviceUrl that is an http(s) URL with a host"
+NO_CONVERSATION = "an Activity needs a conversation with an id"
+NO_FROM = "an Activity needs a from (the sender) with an id"
+JSON_TYPE = "application/json"
+
+
 @pytest.mark.parametrize(
-    ("body", "content_type", "status", "code"),
+    ("body", "content_type", "status", "error"),
     [
-        (b'{"type": "message"}', None, 415, "unsupported_media_type"),
-        (b'{"type": "message"}', "text/plain", 415, "unsupported_media_type"),
-        (b"{not json", "application/json", 400, "invalid_json"),
-        (b"[1, 2]", "application/json", 400, "invalid_activity"),
-        (b'{"serviceUrl": "http://127.0.0.1:9/"}', "application/json", 400, "invalid_activity"),
-        (b'{"type": "message"}', "application/json", 400, "invalid_activity"),
-        (b'{"type": "message", "serviceUrl": "x", "timestamp": "soon"}', "application/json", 400, "invalid_activity"),
+        (b'{"type": "message"}', None, 415, MEDIA),
+        (b'{"type": "message"}', "text/plain", 415, MEDIA),
+        (b"{not json", JSON_TYPE, 400, ("invalid_json", "the body is not valid JSON")),
+        (b"[1, 2]", JSON_TYPE, 400, ("invalid_activity", NOT_OBJECT)),
+        (b'"message"', JSON_TYPE, 400, ("invalid_activity", NOT_OBJECT)),
+        (b"null", JSON_TYPE, 400, ("invalid_activity", NOT_OBJECT)),
+        (_msg(type=None), JSON_TYPE, 400, ("invalid_activity", NO_TYPE)),
+        (_msg(type=3), JSON_TYPE, 400, ("invalid_activity", NO_TYPE)),
+        (_msg(serviceUrl=None), JSON_TYPE, 400, ("invalid_activity", BAD_URL)),
+        (_msg(serviceUrl="x"), JSON_TYPE, 400, ("invalid_activity", BAD_URL)),
+        (_msg(serviceUrl="ftp://127.0.0.1/"), JSON_TYPE, 400, ("invalid_activity", BAD_URL)),
+        (_msg(serviceUrl="https://"), JSON_TYPE, 400, ("invalid_activity", BAD_URL)),
+        (_msg(serviceUrl=5), JSON_TYPE, 400, ("invalid_activity", BAD_URL)),
+        (_msg(conversation=None), JSON_TYPE, 400, ("invalid_activity", NO_CONVERSATION)),
+        (_msg(conversation={"conversationType": "personal"}), JSON_TYPE, 400, ("invalid_activity", NO_CONVERSATION)),
+        (_msg(conversation={"id": ""}), JSON_TYPE, 400, ("invalid_activity", NO_CONVERSATION)),
+        (_msg(conversation="a:1"), JSON_TYPE, 400, ("invalid_activity", NO_CONVERSATION)),
+        (_msg(**{"from": None}), JSON_TYPE, 400, ("invalid_activity", NO_FROM)),
+        (_msg(**{"from": {"name": "Ana"}}), JSON_TYPE, 400, ("invalid_activity", NO_FROM)),
+        (
+            _msg(timestamp="soon"),
+            JSON_TYPE,
+            400,
+            ("invalid_activity", "the body is not a Bot Framework Activity"),
+        ),
     ],
 )
 async def test_bad_requests_get_a_json_4xx(
-    teams: TeamsHarness, body: bytes, content_type: str | None, status: int, code: str
+    teams: TeamsHarness, body: bytes, content_type: str | None, status: int, error: tuple[str, str]
 ) -> None:
     headers = {"Content-Type": content_type} if content_type else {}
     skip = () if content_type else ("Content-Type",)
     response = await teams.client.post("/api/messages", data=body, headers=headers, skip_auto_headers=skip)
     assert response.status == status
-    assert (await response.json())["error"] == code
+    assert await response.json() == {"error": error[0], "detail": error[1]}
     assert teams.connector.calls == []
+
+
+async def test_the_well_formed_base_activity_is_answered(teams: TeamsHarness) -> None:
+    # the control for the cases above: each fails for its one change, not for the base
+    body = _msg(serviceUrl=teams.connector.url)
+    response = await teams.client.post("/api/messages", data=body, headers={"Content-Type": JSON_TYPE})
+    assert response.status == 200
+    (card,) = teams.connector.cards(teams.connector.posts(ANA.conversation))
+    assert "Here's what I can do" in card_text(card)
 
 
 async def test_oversized_body_is_413(teams: TeamsHarness) -> None:

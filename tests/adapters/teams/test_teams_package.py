@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 from teams_schemas import manifest_validator
 
-from adapters.teams.package import build_package
+from adapters.teams.package import build_package, manifest, manifest_commands
+from bot.commands import COMMANDS
 from bot.settings import Settings, SettingsError
 
 BOT_ID = "3f6c1a52-8d0e-4d4b-9a57-0c1b2d3e4f50"
@@ -39,7 +40,10 @@ def test_package_holds_a_valid_manifest_and_icons(tmp_path: Path) -> None:
     assert bot["botId"] == BOT_ID
     assert set(bot["scopes"]) == {"personal", "team"}
     personal = next(c for c in bot["commandLists"] if c["scopes"] == ["personal"])
-    assert [c["title"] for c in personal["commands"]] == ["help", "stats", "me", "why"]
+    assert personal["commands"] == [{"title": u.split()[0], "description": d} for u, d in COMMANDS]
+    assert {"help", "stats", "me", "why"} <= {c["title"] for c in personal["commands"]}
+    team = next(c for c in bot["commandLists"] if c["scopes"] == ["team"])
+    assert [c["title"] for c in team["commands"]] == ["help", "why"]
     assert manifest["validDomains"] == ["fairloop.example.com"]
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
 
@@ -69,3 +73,26 @@ def test_package_needs_the_bot_app_id(tmp_path: Path, app_id: str | None) -> Non
     with pytest.raises(SettingsError, match="MICROSOFT_APP_ID"):
         build_package(out=tmp_path / "x.zip", settings=Settings(microsoft_app_id=app_id))
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_manifest_commands_follow_the_core_and_keep_to_teams_limits() -> None:
+    long = "x" * 200
+    commands = manifest_commands(
+        [("help", "what I can do"), ("digest preview|send [<digest>]", long), ("digest again", "dup"), ("y" * 40, "z")]
+        + [(f"c{i} arg", "d") for i in range(12)]
+    )
+    assert commands[:2] == [
+        {"title": "help", "description": "what I can do"},
+        {"title": "digest", "description": "x" * 127 + "…"},  # the first "digest" wins; the cut is marked
+    ]
+    assert commands[2] == {"title": "y" * 31 + "…", "description": "z"}
+    assert len(commands) == 10  # Teams lists at most ten commands
+    assert all(len(c["title"]) <= 32 and len(c["description"]) <= 128 for c in commands)
+    errors = list(manifest_validator().iter_errors(_manifest_with(commands)))
+    assert errors == []
+
+
+def _manifest_with(commands: list[dict[str, str]]) -> dict[str, object]:
+    data = manifest(settings=_settings())
+    data["bots"][0]["commandLists"] = [{"scopes": ["personal"], "commands": commands}]
+    return data

@@ -81,3 +81,45 @@ def test_conversation_key_round_trip_and_rejects_garbage() -> None:
     assert len(key) < 300
     with pytest.raises(ValueError):
         translate.decode_conversation("C0123456789")
+
+
+def _mentioning(text: str, *entities: object) -> Activity:
+    data = load_activity("message.channel-mention.json")
+    data["text"] = text
+    data["entities"] = list(entities)
+    return Activity().deserialize(data)
+
+
+BOT_ID = "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c"
+
+
+@pytest.mark.parametrize(
+    ("entity", "expected"),
+    [
+        ({"type": "mention", "text": "<at>fairloop</at>"}, "fairloop stats 30d"),  # no `mentioned`: KeyError before
+        ({"type": "mention", "mentioned": "fairloop", "text": "<at>fairloop</at>"}, "fairloop stats 30d"),
+        ({"type": "mention", "mentioned": {"name": "fairloop"}}, "fairloop stats 30d"),
+        ({"type": "mention", "mentioned": {"id": BOT_ID}}, "fairloop stats 30d"),  # no text, no name
+        ({"mentioned": {"id": BOT_ID}, "text": "<at>fairloop</at>"}, "fairloop stats 30d"),  # no type
+        ({"type": "Mention", "mentioned": {"id": BOT_ID, "name": "fairloop"}}, "stats 30d"),  # name, no text
+        ({"type": "mention", "mentioned": {"id": BOT_ID}, "text": "<at>fairloop</at>"}, "stats 30d"),
+        ({"type": "clientInfo", "locale": "en-US"}, "fairloop stats 30d"),
+    ],
+)
+def test_malformed_mention_entities_are_tolerated(entity: dict[str, object], expected: str) -> None:
+    assert translate.command_text(_mentioning("<at>fairloop</at> stats 30d", entity)) == expected
+
+
+def test_only_the_bots_own_mention_is_removed_even_with_regex_characters_in_names() -> None:
+    bot = {"type": "mention", "mentioned": {"id": BOT_ID, "name": "fair(loop"}, "text": "<at>fair(loop</at>"}
+    raj = {"type": "mention", "mentioned": {"id": "29:raj", "name": "Raj"}, "text": "<at>Raj</at>"}
+    activity = _mentioning("<at>fair(loop</at> stats team:Platform <at>Raj</at>", bot, raj)
+    assert translate.command_text(activity) == "stats team:Platform Raj"
+
+
+def test_a_mention_with_no_recipient_or_text_is_harmless() -> None:
+    activity = _mentioning("<at>fairloop</at> help", {"type": "mention", "mentioned": {"id": BOT_ID}})
+    activity.recipient = None
+    assert translate.command_text(activity) == "fairloop help"
+    activity.text = None
+    assert translate.command_text(activity) == ""

@@ -22,6 +22,7 @@ from bot import (
     goals,
     intake,
     reminders,
+    retention,
     stats,
 )
 from bot.config import Digest
@@ -368,6 +369,9 @@ class Core:
         return await reminders.send_reminders(
             sessions=self.sessions, settings=self.settings, outboxes=self.outboxes, now=self.clock
         )
+
+    async def purge(self, *, daily: bool = False) -> dict[str, int]:
+        return await retention.purge(sessions=self.sessions, settings=self.settings, now=self.clock(), daily=daily)
 
     async def expire_old(self) -> int:
         return await dispatch.expire_old(sessions=self.sessions, settings=self.settings, now=self.clock())

@@ -299,8 +299,11 @@ def load_settings(**overrides: Any) -> Settings:
         settings = Settings(**overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = str(err["loc"][0]) if err["loc"] else "settings"
-        raise SettingsError(f"{_setting_name(where)}: {err['msg']}") from None
+        loc = err["loc"]
+        where = _setting_name(str(loc[0])) if loc else "settings"
+        for part in loc[1:]:  # digests[0].cron, goals[1].target: say which entry of fairloop.toml
+            where += f"[{part}]" if isinstance(part, int) else f".{part}"
+        raise SettingsError(f"{where}: {err['msg'].removeprefix('Value error, ')}") from None
     if settings.teams_on and not settings.microsoft_app_id:
         if not settings.teams_allow_unauthenticated:
             raise SettingsError(

@@ -1,4 +1,4 @@
-"""The `fairloop` command line: serve, demo, db upgrade, interviews import, stats, digest, teams-package."""
+"""The `fairloop` command line: serve, demo, db upgrade, interviews import, stats, digest, export, purge, teams-package."""
 
 from __future__ import annotations
 
@@ -174,6 +174,45 @@ def _run_or_exit(work):  # type: ignore[no-untyped-def]
     except FairloopError as exc:
         typer.echo(f"fairloop: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+@app.command()
+def export(
+    period: Annotated[str, typer.Option(help="7d, 30d, 90d or quarter")] = "quarter",
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    out: Annotated[Path | None, typer.Option(help="write here instead of standard output")] = None,
+) -> None:
+    """Aggregates for compliance reporting: everyone and each team (the privacy threshold applies)."""
+    settings = _settings()
+    if fmt not in ("csv", "json"):
+        typer.echo(f"fairloop: --format {fmt!r}: use csv or json", err=True)
+        raise typer.Exit(2)
+    from bot import export as exporter
+    from fairloop.offline import with_core
+
+    data = _run_or_exit(
+        with_core(
+            settings,
+            lambda core: exporter.rows(sessions=core.sessions, settings=settings, now=core.clock(), period=period),
+        )
+    )
+    text = exporter.render(data, fmt)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {len(data)} rows to {out}")
+
+
+@app.command()
+def purge() -> None:
+    """Apply FAIRLOOP_RETENTION now: older raw check-ins become monthly counts, then are deleted."""
+    settings = _settings()
+    from fairloop.offline import with_core
+
+    counts = _run_or_exit(with_core(settings, lambda core: core.purge()))
+    done = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v) or "nothing"
+    typer.echo(f"purged {done} older than {settings.retention.days} days")
 
 
 @app.command("teams-package")

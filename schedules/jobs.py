@@ -1,4 +1,4 @@
-"""The clock: prompt dispatch, reminders, expiry and digests, run by APScheduler inside the app's event loop.
+"""The clock: prompt dispatch, reminders, expiry, retention and digests, run by APScheduler inside the app's event loop.
 
 Each process has its own in-memory job store; replicas coordinate through the database
 (prompts are claimed with a compare-and-set), never through a shared job store.
@@ -66,7 +66,15 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
         seconds=max(1, settings.dispatch_interval.total_seconds()), id="dispatch", max_instances=1, coalesce=True,
         misfire_grace_time=60, next_run_time=datetime.now(UTC),
     )  # fmt: skip
-    for name, work, minutes in (("remind", core.send_reminders, 5), ("expire", core.expire_old, 15)):
+
+    async def purge() -> int:
+        return sum((await core.purge(daily=True)).values())
+
+    for name, work, minutes in (
+        ("remind", core.send_reminders, 5),
+        ("expire", core.expire_old, 15),
+        ("purge", purge, 24 * 60),
+    ):
         scheduler.add_job(job(name, work), "interval", minutes=minutes, id=name, max_instances=1, coalesce=True,
                           misfire_grace_time=minutes * 60)  # fmt: skip
     for digest in settings.digests:

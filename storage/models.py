@@ -194,3 +194,21 @@ class GoalRow(SQLModel, table=True):
     target: float
     set_by: str | None = Field(default=None, max_length=320)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Rollup(SQLModel, table=True):
+    """Monthly aggregates kept when raw check-ins are purged (FAIRLOOP_RETENTION): counts only, no people.
+
+    practice "" holds the check-in counts (`yes` = check-ins, `no` = all practices followed); other rows
+    hold one practice's yes/no/n.a. counts.
+    """
+
+    __table_args__ = (UniqueConstraint("month", "team", "role", "practice", name="uq_rollup_cell"),)
+    id: int | None = Field(default=None, primary_key=True)
+    month: date
+    team: str = Field(default="", max_length=200)
+    role: str = Field(default="", max_length=200)
+    practice: str = Field(default="", max_length=64)
+    yes: int = 0
+    no: int = 0
+    na: int = 0

@@ -30,18 +30,18 @@ def test_durations(text: str, expected: timedelta) -> None:
         (
             "FAIRLOOP_PROMPT_DELAY",
             "5 minutes",
-            "FAIRLOOP_PROMPT_DELAY: Value error, '5 minutes' is not a duration like 30s, 5m, 24h or 7d",
+            "FAIRLOOP_PROMPT_DELAY: '5 minutes' is not a duration like 30s, 5m, 24h or 7d",
         ),
         ("FAIRLOOP_MIN_GROUP_SIZE", "0", "FAIRLOOP_MIN_GROUP_SIZE: Input should be greater than or equal to 1"),
         (
             "FAIRLOOP_TIMEZONE",
             "Mars/Olympus",
-            "FAIRLOOP_TIMEZONE: Value error, 'Mars/Olympus' is not an IANA timezone like Europe/Berlin",
+            "FAIRLOOP_TIMEZONE: 'Mars/Olympus' is not an IANA timezone like Europe/Berlin",
         ),
         (
             "FAIRLOOP_DATABASE_URL",
             "mysql://x",
-            "FAIRLOOP_DATABASE_URL: Value error, use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB",
+            "FAIRLOOP_DATABASE_URL: use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB",
         ),
         ("FAIRLOOP_PROMT_DELAY", "5m", "FAIRLOOP_PROMT_DELAY: unknown setting"),
         ("FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED", "1", None),

@@ -99,3 +99,62 @@ def test_a_bad_setting_stops_start_up_with_one_line(tmp_path: Path) -> None:
         result.stderr.strip()
         == "fairloop: FAIRLOOP_PORT: Input should be a valid integer, unable to parse string as an integer"
     )
+
+
+DIGESTS_TOML = """
+admins = ["priya@example.com"]
+[[digests]]
+name = "weekly-sync"
+platform = "playground"
+channel = "recruiting-dei-sync"
+cron = "0 9 * * 1"
+timezone = "Europe/Berlin"
+audience = "joint"
+"""
+
+
+def test_digest_schedule_preview_and_send(tmp_path: Path) -> None:
+    (tmp_path / "fairloop.toml").write_text(DIGESTS_TOML, encoding="utf-8")
+    env = {"FAIRLOOP_CONFIG": str(tmp_path / "fairloop.toml")}
+    schedule = run(tmp_path, "digest", "schedule", "--count", "2", **env)
+    assert schedule.returncode == 0, schedule.stderr
+    line = schedule.stdout.strip()
+    assert line.startswith("weekly-sync (0 9 * * 1, Europe/Berlin, 7d, joint → playground recruiting-dei-sync): Mon ")
+    assert line.count("Mon ") == 2 and line.count("09:00") == 2
+    preview = run(tmp_path, "digest", "preview", **env)
+    assert preview.returncode == 0, preview.stderr
+    assert preview.stdout.startswith("Recruitment × DEI sync · ")
+    assert "Check-ins: not enough responses yet (figures appear once there are 5)." in preview.stdout
+    sent = run(tmp_path, "digest", "send", "weekly-sync", **env)
+    assert (sent.returncode, sent.stdout.strip()) == (0, "sent weekly-sync to recruiting-dei-sync (playground)")
+    unknown = run(tmp_path, "digest", "send", "monthly", **env)
+    assert (unknown.returncode, unknown.stderr.strip()) == (
+        2,
+        "fairloop: I don't know a digest called 'monthly' (weekly-sync).",
+    )
+
+
+def test_export_prints_aggregates_for_everyone_and_each_team(tmp_path: Path) -> None:
+    path = tmp_path / "interviews.csv"
+    write_csv(path, 20)
+    assert run(tmp_path, "interviews", "import", str(path)).returncode == 0
+    result = run(tmp_path, "export", "--period", "7d", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    assert [r["scope"] for r in rows] == ["everyone", "team:Data", "team:Platform"]
+    assert {r["suppressed"] for r in rows} == {"True"} and {r["checkins"] for r in rows} == {""}  # no answers yet
+    as_json = run(tmp_path, "export", "--period", "7d", "--format", "json", "--out", str(tmp_path / "a.json"))
+    assert as_json.stdout.strip() == f"wrote 3 rows to {tmp_path / 'a.json'}"
+    assert len(json.loads((tmp_path / "a.json").read_text())["rows"]) == 3
+    bad = run(tmp_path, "export", "--format", "xml")
+    assert (bad.returncode, bad.stderr.strip()) == (2, "fairloop: --format 'xml': use csv or json")
+
+
+def test_purge_reports_what_it_removed(tmp_path: Path) -> None:
+    path = tmp_path / "interviews.csv"
+    write_csv(path, 10)  # ended a day ago
+    assert run(tmp_path, "interviews", "import", str(path)).returncode == 0
+    kept = run(tmp_path, "purge")
+    assert (kept.returncode, kept.stdout.strip()) == (0, "purged nothing older than 730 days")
+    gone = run(tmp_path, "purge", FAIRLOOP_RETENTION="0s")
+    assert gone.returncode == 0 and gone.stdout.strip().startswith("purged 20 prompts, 10 interviews")

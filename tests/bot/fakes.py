@@ -20,6 +20,7 @@ class FakeOutbox:
     def __init__(self, platform: str = "playground", *, unknown: set[str] = frozenset(), flaky: int = 0) -> None:
         self.platform = platform
         self.sent: list[str] = []
+        self.channel_posts: list[tuple[str, Message]] = []
         self.unknown = unknown
         self.flaky = flaky
 
@@ -42,7 +43,8 @@ class FakeOutbox:
         return None
 
     async def post_channel(self, *, channel: str, message: Message) -> Delivery:
-        return Delivery(conversation=channel, message_id="1")
+        self.channel_posts.append((channel, message))
+        return Delivery(conversation=channel, message_id=str(len(self.channel_posts)))
 
 
 async def states(core: Core) -> dict[str, int]:

@@ -68,3 +68,47 @@ async def test_two_replicas_send_each_prompt_once_and_stats_aggregate(pg_cores: 
     assert (figures["prompts_sent"], figures["checkins"], figures["response_rate"]) == (40, 30, 0.75)
     platform = (await a.stats(period="7d", team="Platform")).to_json()
     assert platform["checkins"] == 15 and platform["all_practices_rate"] == 1.0
+
+
+async def test_digests_goals_feedback_and_purge_on_postgres(pg_cores: tuple[Core, Core], tmp_path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.events import CommandIssued, FormSubmitted
+    from storage.models import CheckIn, Rollup
+
+    a, b = pg_cores
+    weekly = {"name": "weekly", "platform": "playground", "channel": "sync", "cron": "0 9 * * mon"}
+    settings = make_settings(tmp_path, database_url=URL, min_group_size=1, retention="30d",
+                             admins=["priya@example.com"], digests=[weekly])  # fmt: skip
+    a.settings = b.settings = settings
+    await a.ingest(
+        {"interviews": [interview(f"old-{i}", emails=(f"o{i}@x.io",), ended_ago=timedelta(days=40)) for i in range(3)]}
+    )
+    outbox_a, outbox_b = FakeOutbox(), FakeOutbox()
+    a.outboxes["playground"], b.outboxes["playground"] = outbox_a, outbox_b
+    await a.dispatch_due()
+    from sqlmodel import func, select
+
+    from storage.models import Prompt
+
+    async with db.unit_of_work(a.sessions) as session:
+        prompts = list(await session.exec(select(Prompt)))
+    for p in prompts:
+        await a.on_button(ButtonClicked(actor=Actor(platform="playground", user_id=f"U-o{p.interview_id - 1}@x.io"),
+                                        action_id="checkin.all", value=str(p.id)))  # fmt: skip
+    at = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    sent = await asyncio.gather(a.send_digest("weekly", scheduled_for=at), b.send_digest("weekly", scheduled_for=at))
+    assert [s.name for s in sent] == ["weekly", "weekly"]
+    assert len(outbox_a.channel_posts) + len(outbox_b.channel_posts) == 1  # one replica claimed 09:00 Berlin
+    priya = Actor(platform="playground", user_id="priya@example.com", email="priya@example.com")
+    reply = await a.on_command(CommandIssued(actor=priya, text="goal set all response 90%"))
+    assert reply.message.text == "Goal set: response ≥ 90%. It shows in `goals` and in the digests."
+    thanks = await b.on_form(FormSubmitted(actor=priya, form_id="feedback.anonymous", context="",
+                                           values={"category": "process", "text": "Shorter loops, please."}))  # fmt: skip
+    assert thanks.notice is not None
+    counts = await asyncio.gather(a.purge(daily=True), b.purge(daily=True))
+    assert sorted(c.get("checkins", 0) for c in counts) == [0, 3]
+    async with db.unit_of_work(a.sessions) as session:
+        assert (await session.exec(select(func.count()).select_from(CheckIn))).one() == 0
+        [cell] = (await session.exec(select(Rollup).where(Rollup.practice == ""))).all()
+    assert (cell.yes, cell.no) == (3, 3)

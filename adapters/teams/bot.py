@@ -123,11 +123,17 @@ class TeamsBot(ActivityHandler):
                 status=400, body=render.error_response(400, "BadRequest", "expected an Action.Execute")
             )
         actor = await self._actor(turn_context)
-        body = await self._card_action(actor, action)
+        shared: list[Message] = []
+        body = await self._card_action(actor, action, shared=shared)
+        if shared and activity.reply_to_id and not translate.is_personal(activity):
+            await _replace_for_all(turn_context, activity.reply_to_id, shared[0])
         return InvokeResponse(status=int(body.get("statusCode", 200)), body=body)
 
-    async def _card_action(self, actor: Actor, action: Mapping[str, Any]) -> dict[str, Any]:
-        """One Action.Execute -> the invoke body: the card that replaces the clicked one."""
+    async def _card_action(
+        self, actor: Actor, action: Mapping[str, Any], *, shared: list[Message] | None = None
+    ) -> dict[str, Any]:
+        """One Action.Execute -> the invoke body: the card that replaces the clicked one. A button's
+        non-private answer is also appended to `shared`, for everyone else in a channel to see."""
         event = translate.card_event(actor, action)
         if event is None:
             return render.error_response(400, "BadRequest", "the card action carries no verb or data")
@@ -145,6 +151,8 @@ class TeamsBot(ActivityHandler):
             return render.card_response(render.render_form(form, errors=reply.errors, values=event.values))
         if reply.form is not None:
             return render.card_response(render.render_form(reply.form))
+        if shared is not None and isinstance(event, ButtonClicked) and reply.message and not reply.message.private:
+            shared.append(reply.message)
         message = reply.message or reply.notice or Message(text="Done.")
         if reply.message is not None and reply.notice is not None:
             # a form answered: the updated prompt comes back with the private thank-you under it
@@ -165,6 +173,15 @@ def _channel_hello(name: str) -> Message:
 def _reopen(event: FormSubmitted) -> ButtonClicked:
     """The button that opened this form (form ids are the action ids that open them; context is its value)."""
     return ButtonClicked(actor=event.actor, action_id=event.form_id, value=event.context)
+
+
+async def _replace_for_all(context: TurnContext, message_id: str, message: Message) -> None:
+    """An invoke response only replaces the clicker's copy of the card; in a channel (a concern alert
+    acknowledged by one of the DEI team) the posted message itself is updated so everyone sees it."""
+    try:
+        await context.update_activity(message_activity(message, activity_id=message_id))
+    except Exception:  # noqa: BLE001 - the action is recorded and the clicker sees the new card
+        logger.warning("teams: could not update message %s for the whole channel", message_id, exc_info=True)
 
 
 async def _invoke_reply(context: TurnContext, response: InvokeResponse) -> None:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.cards import headline
 from bot.config import Alerts
 from bot.errors import NotFound
 from bot.events import Actor
 from bot.messages import Actions, Button, Context, Fields, Header, Message, Section
+from bot.ports import Outbox
 from bot.settings import Settings
 from storage import reports
-from storage.models import Concern, Person
+from storage.interviews import get_prompt
+from storage.models import Concern, Interview, Person
+
+logger = logging.getLogger(__name__)
 
 ACK, RESOLVE = "concern.ack", "concern.resolve"
 STATUS = {"open": "open — waiting for someone to pick it up", "acknowledged": "acknowledged", "resolved": "resolved ✓"}
@@ -73,3 +80,34 @@ async def act(*, session: AsyncSession, action_id: str, value: str, actor: Actor
     concern.updated_at = now
     session.add(concern)
     return concern
+
+
+async def post_alert(*, settings: Settings, outboxes: Mapping[str, Outbox], alert: Message) -> None:
+    """Attributed concerns reach the DEI channel at once; without one they wait for the next digest."""
+    target = channel_for(settings)
+    if target is None and "playground" in outboxes:  # trying it out locally: the playground's channel
+        target = Alerts(platform="playground", channel="recruiting-dei-sync")
+    outbox = outboxes.get(target.platform) if target else None
+    if target is None or outbox is None:
+        logger.info("concern stored; no alert channel is connected, so it waits for the next digest")
+        return
+    try:
+        await outbox.post_channel(channel=target.channel, message=alert)
+    except Exception:  # noqa: BLE001 - the concern is stored and stays in digests until resolved
+        logger.warning("could not post the concern alert to %s %s", target.platform, target.channel, exc_info=True)
+
+
+async def title_for(*, session: AsyncSession, prompt_id: int | None, settings: Settings, now: datetime) -> str:
+    """The interview line of the alert (role, stage, time), or "" once retention has unlinked the prompt."""
+    prompt = await get_prompt(session=session, prompt_id=prompt_id) if prompt_id else None
+    interview = await session.get(Interview, prompt.interview_id) if prompt else None
+    if interview is None:
+        return ""
+    return headline(
+        role=interview.role,
+        stage=interview.stage,
+        starts=interview.starts_at,
+        ends=interview.ends_at,
+        zone=settings.zone,
+        now=now,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.messages import Form, Message
@@ -23,3 +24,6 @@ class Reply:
     form: Form | None = None
     notice: Message | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    # work that can wait until the platform has its answer (redrawing the prompt, alerting the DEI channel);
+    # only set when the adapter asked to run it itself (Slack must ack a modal within 3 s)
+    after: tuple[Callable[[], Awaitable[None]], ...] = ()

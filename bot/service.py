@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -82,7 +84,9 @@ class Core:
                 concern = await concerns.act(
                     session=session, action_id=event.action_id, value=event.value, actor=event.actor, now=now
                 )
-                title = await self._concern_title(session, concern.prompt_id)
+                title = await concerns.title_for(
+                    session=session, prompt_id=concern.prompt_id, settings=self.settings, now=now
+                )
                 return Reply(message=await concerns.alert_message(session=session, concern=concern, title=title))
             loaded = await checkins.load_for(session=session, actor=event.actor, prompt_value=event.value)
             s = self.settings
@@ -104,15 +108,18 @@ class Core:
                     return Reply(message=await checkins.reopen(session=session, loaded=loaded, settings=s, now=now))
         raise UserInputError("That button isn't something I know how to handle.")
 
-    async def on_form(self, event: FormSubmitted, *, redraw: bool = True) -> Reply:
-        """Validate and record a form. With `redraw`, the prompt's own message is updated through the outbox
-        before this returns; adapters that must answer first (Slack's 3 s) pass False and call `redraw` later."""
+    async def on_form(self, event: FormSubmitted, *, defer: bool = False) -> Reply:
+        """Validate and record a form. The slow follow-ups (redrawing the prompt in place, alerting the DEI
+        channel) run before this returns, or with `defer` come back in `Reply.after` for the adapter to run
+        once it has answered the platform (Slack closes a modal only if answered within 3 s)."""
         try:
-            reply = await self._retry_once(self._form, event)
+            reply, after = await self._retry_once(self._form, event)
         except FairloopError as exc:
             return Reply(notice=notice(str(exc)))
-        if redraw and reply.message is not None:
-            await self.redraw(prompt_value=event.context, message=reply.message)
+        if defer:
+            return replace(reply, after=after)
+        for work in after:
+            await work()
         return reply
 
     async def redraw(self, *, prompt_value: str, message: Message) -> None:
@@ -124,10 +131,10 @@ class Core:
         if prompt is not None:
             await self._update_delivered(prompt, message)
 
-    async def _form(self, event: FormSubmitted) -> Reply:
+    async def _form(self, event: FormSubmitted) -> tuple[Reply, tuple[Callable[[], Awaitable[None]], ...]]:
         now = self.clock()
         if event.form_id == anonymous.FORM_ID:  # never touches the actor: nothing about the sender is kept
-            return await anonymous.submit(sessions=self.sessions, values=event.values, day=self.today())
+            return await anonymous.submit(sessions=self.sessions, values=event.values, day=self.today()), ()
         updated: Message | None = None
         alert: Message | None = None
         async with unit_of_work(self.sessions) as session:
@@ -143,7 +150,7 @@ class Core:
                         initial=answers,
                         note=(event.values.get("note") or "")[:2000],
                     )
-                    return Reply(errors=errors, form=form)
+                    return Reply(errors=errors, form=form), ()
                 note = (event.values.get("note") or "").strip()
                 updated = await checkins.record(
                     session=session,
@@ -166,46 +173,23 @@ class Core:
                 )
                 if problem:
                     title = checkins.title_of(loaded, self.settings, now).replace("*", "")
-                    return Reply(
-                        errors={"text": problem}, form=cards.concern_form(prompt_id=loaded.prompt.id or 0, title=title)
-                    )
+                    form = cards.concern_form(prompt_id=loaded.prompt.id or 0, title=title)
+                    return Reply(errors={"text": problem}, form=form), ()
                 concern = await checkins.raise_concern(session=session, loaded=loaded, text=text, now=now)
                 title = checkins.title_of(loaded, self.settings, now)
                 alert = await concerns.alert_message(session=session, concern=concern, title=title)
                 thanks = notice("Thank you for speaking up. The DEI team will follow up with you.")
             else:
                 raise UserInputError("That form isn't something I know how to handle.")
+        after: list[Callable[[], Awaitable[None]]] = []
+        if updated is not None:
+            after.append(partial(self.redraw, prompt_value=event.context, message=updated))
         if alert is not None:
-            await self._post_alert(alert)
-        return Reply(notice=thanks, message=updated)
+            after.append(partial(self._post_alert, alert))
+        return Reply(notice=thanks, message=updated), tuple(after)
 
     async def _post_alert(self, alert: Message) -> None:
-        """Attributed concerns reach the DEI channel at once; without one they wait for the digest."""
-        target = concerns.channel_for(self.settings)
-        if target is None and "playground" in self.outboxes:  # trying it out locally: the playground's channel
-            target = concerns.Alerts(platform="playground", channel=digests.DEFAULT.channel)
-        outbox = self.outboxes.get(target.platform) if target else None
-        if target is None or outbox is None:
-            logger.info("concern stored; no alert channel is connected, so it waits for the next digest")
-            return
-        try:
-            await outbox.post_channel(channel=target.channel, message=alert)
-        except Exception:  # noqa: BLE001 - the concern is stored and stays in digests until resolved
-            logger.warning("could not post the concern alert to %s %s", target.platform, target.channel, exc_info=True)
-
-    async def _concern_title(self, session: Any, prompt_id: int | None) -> str:
-        prompt = await get_prompt(session=session, prompt_id=prompt_id) if prompt_id else None
-        interview = await session.get(Interview, prompt.interview_id) if prompt else None
-        if interview is None:
-            return ""
-        return cards.headline(
-            role=interview.role,
-            stage=interview.stage,
-            starts=interview.starts_at,
-            ends=interview.ends_at,
-            zone=self.settings.zone,
-            now=self.clock(),
-        )
+        await concerns.post_alert(settings=self.settings, outboxes=self.outboxes, alert=alert)
 
     def today(self) -> date:
         return self.clock().astimezone(self.settings.zone).date()
@@ -376,7 +360,7 @@ class Core:
     async def expire_old(self) -> int:
         return await dispatch.expire_old(sessions=self.sessions, settings=self.settings, now=self.clock())
 
-    async def _retry_once(self, fn: Callable[[Any], Any], event: Any) -> Reply:
+    async def _retry_once(self, fn: Callable[[Any], Any], event: Any) -> Any:
         """Two simultaneous clicks can race to insert the same check-in; the loser retries as an update."""
         try:
             return await fn(event)

@@ -137,7 +137,7 @@ class SlackBridge:
         # redraw the prompt (chat.update) and send the thank-you, which may wait on Slack's rate limits.
         who = self.known_actor(body)
         event = translate.form_submitted(body, who)
-        reply = await self.ask(self.core.on_form(event, redraw=False), "form " + event.form_id)
+        reply = await self.ask(self.core.on_form(event, defer=True), "form " + event.form_id)
         if reply.errors:
             errors = {k: v[:150] for k, v in reply.errors.items()}
             await ack(response_action="errors", errors=errors)
@@ -146,8 +146,8 @@ class SlackBridge:
             await ack(response_action="update", view=render.modal(reply.form))
         else:
             await ack()
-        if reply.message is not None:
-            await self.guard(self.core.redraw(prompt_value=event.context, message=reply.message), "redraw")
+        for work in reply.after:  # the prompt's redraw and the DEI alert, now that Slack has its answer
+            await self.guard(work(), "after form " + event.form_id)
         if reply.notice is not None:
             await self.note(who, reply.notice)
 

@@ -111,14 +111,16 @@ async def main() -> None:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", min_group_size=5)
         answered = await answer_most(settings)
 
-        async def measure(core) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
+        async def measure(core) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
             overall = await timed(lambda: core.stats(period="90d"))
             team = await timed(lambda: core.stats(period="90d", team="Platform"))
             naive = await timed(lambda: naive_stats(core))
             thirty = await timed(lambda: core.stats(period="30d", role="Data Scientist"))
-            return overall, team, thirty, naive
+            digest = await timed(lambda: core.digest(None))
+            seven = await timed(lambda: core.stats(period="7d"))
+            return overall, team, thirty, naive, digest, seven
 
-        overall, team, thirty, naive = await with_core(settings, measure)
+        overall, team, thirty, naive, digest, seven = await with_core(settings, measure)
         stats_cli = cli(db, "stats", "--json", "--period", "90d")
     out += [
         "# Performance",
@@ -134,6 +136,7 @@ async def main() -> None:
         f"| `stats 90d` over {answered:,} check-ins (all figures, trend, privacy checks) | {overall:.3f} | load rows and count in Python: {naive:.3f} ({naive / overall:.1f}×) |",
         f"| `stats 90d team:Platform` | {team:.3f} | — |",
         f"| `stats 30d role:Data Scientist` | {thirty:.3f} | — |",
+        f"| the weekly sync digest (overall, trend, weakest practice, every team with suppression, goals, concerns, feedback, shout-out) | {digest:.3f} | `stats 7d` alone: {seven:.3f} ({digest / seven:.1f}×) |",
         f"| `fairloop stats --json --period 90d` (whole process: start, migrate check, query, exit) | {stats_cli:.2f} | — |",
         "",
         "Stats aggregate in SQL (`COUNT`/`SUM ... GROUP BY` over indexed `due_at`, `team`, `role`); the median time",

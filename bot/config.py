@@ -36,11 +36,7 @@ class Digest(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"{value!r} is not an IANA timezone like Europe/Berlin") from exc
-        return value
+        return timezone_name(value)
 
     @field_validator("period")
     @classmethod
@@ -86,6 +82,15 @@ class Alerts(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     platform: Platform
     channel: str = Field(min_length=1, max_length=300)
+
+
+def timezone_name(value: str) -> str:
+    """An IANA timezone name, or ValueError saying what is expected."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"{value!r} is not an IANA timezone like Europe/Berlin") from exc
+    return value
 
 
 def parse_target(value: object) -> float:

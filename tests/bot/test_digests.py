@@ -7,12 +7,13 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
+from bot.events import Actor, CommandIssued
 from bot.messages import Message
 from schedules.jobs import digest_run
 from storage.db import unit_of_work
-from storage.models import PlaygroundPost, Prompt
-from tests.conftest import Running, StartApp, eventually, interview
+from storage.models import PlaygroundPost
+from tests.bot.test_stats import answered
+from tests.conftest import Running, StartApp
 
 DETAIL_RUBRIC_NO = {
     "structured": "yes",
@@ -32,29 +33,7 @@ def text_of(message: Message) -> str:
 
 async def answered_days_ago(running: Running, plan: list[tuple[str, str, str]], days: int = 2) -> None:
     """plan: (team, email, 'all' | 'rubric-no' | 'none'); the interviews ended `days` ago."""
-    ago = timedelta(days=days)
-    await running.core.ingest(
-        {"interviews": [interview(f"d-{i}", team=t, emails=(e,), ended_ago=ago) for i, (t, e, _) in enumerate(plan)]}
-    )
-
-    async def all_sent() -> bool:
-        await running.core.dispatch_due()
-        async with unit_of_work(running.core.sessions) as session:
-            return all(p.state == "sent" for p in await session.exec(select(Prompt)))
-
-    await eventually(all_sent)
-    async with unit_of_work(running.core.sessions) as session:
-        prompts = {p.interview_id: p.id for p in await session.exec(select(Prompt))}
-    for i, (_, email, answer) in enumerate(plan):
-        actor = Actor(platform="playground", user_id=email, email=email)
-        if answer == "all":
-            await running.core.on_button(ButtonClicked(actor=actor, action_id="checkin.all", value=str(prompts[i + 1])))
-        elif answer == "rubric-no":
-            await running.core.on_form(
-                FormSubmitted(
-                    actor=actor, form_id="checkin.detail", context=str(prompts[i + 1]), values=DETAIL_RUBRIC_NO
-                )
-            )
+    await answered(running, plan, ended_ago=timedelta(days=days))
 
 
 async def command(running: Running, text: str, actor: Actor = PRIYA) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import select
@@ -11,11 +12,19 @@ from storage.db import unit_of_work
 from storage.models import Prompt
 from tests.conftest import Running, StartApp, eventually, interview
 
+RUBRIC_NO = {"structured": "yes", "rubric": "no", "accommodations": "na", "on_topic": "yes", "candidate_time": "yes"}
 
-async def answered(running: Running, plan: list[tuple[str, str, str]]) -> None:
-    """plan: (team, email, answer) where answer is 'all', 'rubric-no' or 'none'."""
+
+async def answered(
+    running: Running, plan: list[tuple[str, str, str]], *, ended_ago: timedelta = timedelta(minutes=1)
+) -> None:
+    """plan: (team, email, answer) where answer is 'all', 'rubric-no' or 'none'; interviews ended `ended_ago`."""
     await running.core.ingest(
-        {"interviews": [interview(f"s-{i}", team=t, emails=(e,)) for i, (t, e, _) in enumerate(plan)]}
+        {
+            "interviews": [
+                interview(f"s-{i}", team=t, emails=(e,), ended_ago=ended_ago) for i, (t, e, _) in enumerate(plan)
+            ]
+        }
     )
 
     async def all_sent() -> bool:
@@ -31,15 +40,8 @@ async def answered(running: Running, plan: list[tuple[str, str, str]]) -> None:
         if answer == "all":
             await running.core.on_button(ButtonClicked(actor=actor, action_id="checkin.all", value=str(prompts[i + 1])))
         elif answer == "rubric-no":
-            values = {
-                "structured": "yes",
-                "rubric": "no",
-                "accommodations": "na",
-                "on_topic": "yes",
-                "candidate_time": "yes",
-            }
             reply = await running.core.on_form(
-                FormSubmitted(actor=actor, form_id="checkin.detail", context=str(prompts[i + 1]), values=values)
+                FormSubmitted(actor=actor, form_id="checkin.detail", context=str(prompts[i + 1]), values=RUBRIC_NO)
             )
             assert not reply.errors
 

@@ -43,7 +43,7 @@ def who(actor: Actor) -> str:
 async def alert_message(*, session: AsyncSession, concern: Concern, title: str) -> Message:
     reporter = await session.get(Person, concern.reporter_id) if concern.reporter_id else None
     name = (reporter.display_name or reporter.email) if reporter else "someone (anonymous)"
-    quoted = "\n".join(f"> {line}" for line in concern.text.splitlines() or [""])
+    quoted = f"“{concern.text.strip()}”"  # plain quotation marks read the same on every platform
     blocks: list = [
         Header(text=f"Concern raised · {concern.team or 'no team'}"),
         Section(text=f"{title}\n{quoted}"),

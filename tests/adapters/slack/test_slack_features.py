@@ -212,7 +212,7 @@ async def test_a_concern_alerts_the_dei_channel_and_acknowledge_updates_it_in_pl
     assert alert["text"] == "Concern raised (Platform) by Ana: Asked the candidate about family plans."
     assert alert["blocks"][0]["text"]["text"] == "Concern raised · Platform"
     quoted = alert["blocks"][1]["text"]["text"].split("\n")
-    assert quoted[1] == "&gt; Asked the candidate about family plans."  # Slack's escaped blockquote
+    assert quoted[1] == "“Asked the candidate about family plans.”"
 
     ts = ts_in(world, DEI)
     click = block_actions(user=RAJ, action_id="concern.ack", value=str(concern.id), channel=DEI, ts=ts,

@@ -219,7 +219,7 @@ async def test_a_concern_alerts_the_channel_and_is_acknowledged_there(
     assert_valid_card(alert)
     (concern,) = await _rows(teams, Concern)
     assert alert["body"][0]["text"] == "Concern raised · Platform"
-    assert alert["body"][1]["text"].endswith(f"\n> {text}")
+    assert alert["body"][1]["text"].endswith(f"\n“{text}”")
     facts = {f["title"]: f["value"] for f in alert["body"][2]["facts"]}
     assert facts == {"Raised by": ANA.name, "Status": "open — waiting for someone to pick it up"}
     buttons = actions_of(alert)

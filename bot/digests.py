@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import goals, stats
+from bot import goals, stats, trend
 from bot.config import Digest
-from bot.messages import Context, Divider, Header, Message, Section
+from bot.messages import Context, Divider, Header, Image, Message, Section
 from bot.periods import Window, window
 from bot.privacy import publishable
 from bot.settings import Settings
@@ -92,7 +92,9 @@ async def _feedback(session: AsyncSession, w: Window, zone: ZoneInfo, k: int) ->
     return f"Feedback ({len(items)} anonymous notes): {quoted or 'ratings only'}.{rated}"
 
 
-async def build(*, session: AsyncSession, settings: Settings, digest: Digest, now: datetime) -> Message:
+async def build(
+    *, session: AsyncSession, settings: Settings, digest: Digest, now: datetime, chart: str | None = None
+) -> Message:
     """The digest message for `digest`'s period up to `now` (aggregates only, the threshold applied)."""
     zone, k = ZoneInfo(digest.timezone), settings.min_group_size
     cut = datetime.combine(now.astimezone(zone).date(), time(), tzinfo=zone)  # whole days, up to today 00:00
@@ -134,6 +136,9 @@ async def build(*, session: AsyncSession, settings: Settings, digest: Digest, no
     shout = await _shout_out(session, w, k, rates) if f is not None else None
     if shout:
         blocks.append(Section(text=shout))
+    if chart is not None and f is not None:
+        points = await trend.weekly(session=session, end=cut, k=k)
+        blocks.append(Image(url=chart, alt=trend.describe(points)))
     if settings.leadership_message:
         blocks += [Divider(), Context(text=settings.leadership_message)]
     blocks.append(Context(text="Aggregates only; groups under the privacy threshold are never shown. Ask me `why`."))

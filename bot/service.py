@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +27,7 @@ from bot import (
     reminders,
     retention,
     stats,
+    trend,
 )
 from bot.config import Digest
 from bot.errors import FairloopError, NotFound, UserInputError
@@ -248,9 +250,18 @@ class Core:
                 known = ", ".join(d.name for d in self.settings.digests) or "none configured"
                 raise NotFound(f"I don't know a digest called {name!r} ({known}).")
             spec = digests.DEFAULT
+        moment = now or self.clock()
+        chart = None
+        if self.settings.base_url.startswith("https://") or spec.platform == "playground":  # Slack/Teams fetch it
+            day = moment.astimezone(ZoneInfo(spec.timezone)).date()
+            chart = f"{self.settings.base_url}/charts/{self.signer.chart_token(spec.name, day)}.png"
         async with unit_of_work(self.sessions) as session:
-            message = await digests.build(session=session, settings=self.settings, digest=spec, now=now or self.clock())
+            message = await digests.build(session=session, settings=self.settings, digest=spec, now=moment, chart=chart)
         return digests.Built(spec=spec, message=message)
+
+    async def trend(self, *, end: datetime) -> list[trend.Point]:
+        async with unit_of_work(self.sessions) as session:
+            return await trend.weekly(session=session, end=end, k=self.settings.min_group_size)
 
     async def send_digest(self, name: str | None, *, scheduled_for: datetime | None = None) -> Digest:
         """Post a digest to its channel. A scheduled run is claimed first, so replicas send it once."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
 
 from bot.errors import NotFound
 
 _SALT = "fairloop.feedback"
+_CHART_SALT = "fairloop.chart"
 
 
 def _signed_at(when: datetime) -> type[TimestampSigner]:
@@ -26,6 +27,7 @@ class Signer:
     def __init__(self, *, secret_key: str) -> None:
         self._secret = secret_key
         self._feedback = URLSafeTimedSerializer(secret_key, salt=_SALT)
+        self._chart = URLSafeSerializer(secret_key, salt=_CHART_SALT)  # no time in it: the same chart, the same URL
 
     def feedback_token(self, interview_id: int, *, issued_at: datetime | None = None) -> str:
         """A link token for one interview; with `issued_at` (the interview's end) it is stable and ages from then."""
@@ -43,3 +45,14 @@ class Signer:
         except BadSignature:
             raise NotFound("This feedback link isn't valid.") from None
         return int(data["i"])
+
+    def chart_token(self, digest: str, end: date) -> str:
+        """The trend chart of `digest` for the weeks before `end`: a stable, unguessable image address."""
+        return self._chart.dumps({"d": digest, "e": end.isoformat()})
+
+    def read_chart_token(self, token: str) -> tuple[str, date]:
+        try:
+            data = self._chart.loads(token)
+            return str(data["d"]), date.fromisoformat(str(data["e"]))
+        except (BadSignature, KeyError, TypeError, ValueError):
+            raise NotFound("There is no chart here.") from None

@@ -15,6 +15,7 @@ from bot.service import Core
 from bot.settings import Settings
 from bot.tokens import Signer
 from fairloop import health
+from fairloop.charts import chart_view
 from fairloop.errors import MAX_BODY, errors_middleware
 from fairloop.keys import CORE, ENGINE, KICK, REGISTRY, SETTINGS
 from schedules.jobs import scheduler_ctx
@@ -48,6 +49,7 @@ def init_app(settings: Settings) -> web.Application:
     health.install(app)
     app.cleanup_ctx.append(core_ctx)
     app.router.add_post("/api/interviews", interviews_view)
+    app.router.add_get("/charts/{token}.png", chart_view)  # the digest's trend image, fetched by Slack/Teams
     feedback.install(app)  # the candidate feedback link works whatever the platform
     if settings.slack_enabled:
         from adapters import slack

@@ -1,0 +1,231 @@
+"""Teams with a real app id: JWT checks against a loopback Azure AD, one cached token, and a loop that never waits on AD."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient, TestServer
+from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
+from conftest import ANA, MIA, RAJ, Person, TeamsHarness, card_text, teams_settings
+from fake_aad import SCOPE, TOKEN_ISSUER, FakeAAD, new_key
+from fake_connector import FakeConnector
+
+from adapters.teams import AUTH_CONFIG, auth, build_adapter
+from fairloop.app import init_app
+
+APP_ID = "5b1f0d7e-2c3a-4e8b-9f61-0a7c3d2e4b10"
+PASSWORD = "fake-client-secret"
+T = TypeVar("T")
+STALL = 0.5  # seconds: a /healthz slower than this means the loop waited on Azure AD (which sleeps 1.5 s)
+
+
+class SignedHarness(TeamsHarness):
+    """TeamsHarness whose activities carry a channel token signed by the fake Azure AD (unless told otherwise)."""
+
+    def __init__(self, *, client: TestClient, connector: FakeConnector, aad: FakeAAD) -> None:
+        super().__init__(client=client, connector=connector)
+        self.aad = aad
+
+    def token(self, **overrides: Any) -> str:
+        return self.aad.channel_token(**{"audience": APP_ID, "service_url": self.connector.url, **overrides})
+
+    async def post(self, activity: dict[str, Any], **headers: str) -> ClientResponse:
+        headers.setdefault("Authorization", f"Bearer {self.token()}")
+        return await super().post(activity, **headers)
+
+    def help_message(self, person: Person = ANA) -> dict[str, Any]:
+        activity = self.activity("msteams-docs.message.personal-received.json", person=person, text="help")
+        activity.pop("attachments", None)
+        return activity
+
+    async def healthz_seconds(self) -> float:
+        started = time.perf_counter()
+        response = await self.client.get("/healthz")
+        assert response.status == 200
+        return time.perf_counter() - started
+
+
+LOOPBACK_NAMES = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Refuse (and record) any DNS look-up or connection that would leave loopback, from any thread."""
+    refused: list[str] = []
+    getaddrinfo, connect = socket.getaddrinfo, socket.socket.connect
+
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None and str(host) not in LOOPBACK_NAMES:
+            refused.append(f"resolve {host}")
+            raise OSError(f"test: {host} is not loopback")
+        return getaddrinfo(host, *args, **kwargs)
+
+    def guarded_connect(sock: socket.socket, address: Any) -> Any:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not ipaddress.ip_address(address[0]).is_loopback:
+            refused.append(f"connect {address[0]}")
+            raise OSError(f"test: {address[0]} is not loopback")
+        return connect(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    yield refused
+    assert refused == [], "something tried to leave loopback"
+
+
+@pytest.fixture
+async def aad(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeAAD]:
+    fake = await FakeAAD(folder=tmp_path).start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_file))  # MSAL and botbuilder use requests
+    for proxy in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(proxy, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # nothing leaves loopback
+    try:
+        yield fake
+    finally:
+        await fake.close()
+
+
+def signed_settings(tmp_path: Path, aad: FakeAAD) -> Any:
+    return teams_settings(
+        tmp_path,
+        teams_allow_unauthenticated=False,
+        microsoft_app_id=APP_ID,
+        microsoft_app_password=PASSWORD,
+        microsoft_app_type="SingleTenant",
+        microsoft_app_tenant_id=aad.tenant,
+    )
+
+
+@pytest.fixture
+async def signed(tmp_path: Path, connector: FakeConnector, aad: FakeAAD) -> AsyncIterator[SignedHarness]:
+    app = init_app(signed_settings(tmp_path, aad))
+    app[AUTH_CONFIG] = {
+        "TO_CHANNEL_FROM_BOT_LOGIN_URL": aad.login_url,
+        "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": SCOPE,
+        "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": TOKEN_ISSUER,
+        "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": aad.openid_url,
+        "VALIDATE_AUTHORITY": False,  # a loopback authority is unknown to Microsoft's instance discovery
+    }
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        yield SignedHarness(client=client, connector=connector, aad=aad)
+    finally:
+        await client.close()
+
+
+async def while_watching(work: Awaitable[T]) -> tuple[T, float]:
+    """Run `work` while a ticker on the same loop measures the longest the loop went without serving it."""
+    worst = 0.0
+
+    async def tick() -> None:
+        nonlocal worst
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            worst = max(worst, time.perf_counter() - started)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        return await work, worst
+    finally:
+        ticker.cancel()
+
+
+async def _until(check: Any, what: str) -> None:
+    for _ in range(200):
+        if check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_only_a_correctly_signed_channel_token_reaches_the_bot(signed: SignedHarness) -> None:
+    activity = signed.help_message()
+    forged = {
+        "no token": None,
+        "bad signature": signed.token(key=new_key()),
+        "wrong audience": signed.token(audience="00000000-0000-0000-0000-000000000000"),
+        "wrong issuer": signed.token(iss="https://sts.example.com/"),
+        "other service url": signed.token(service_url="https://smba.trafficmanager.net/evil/"),
+        "expired": signed.token(exp=int(time.time()) - 3600),
+    }
+    for case, token in forged.items():
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await signed.client.post("/api/messages", json=activity, headers=headers)
+        assert response.status == 401, case
+        assert (await response.json())["error"] == "unauthorized", case
+    assert signed.connector.calls == []  # no handler ran: no member look-up, no reply
+    assert signed.aad.token_requests == []
+
+    cards = await signed.say(ANA, "help")
+    assert "Here's what I can do" in card_text(cards[0])
+    assert len(signed.aad.metadata_requests) == 1  # the signing keys were fetched once and kept
+    assert {call.authorization for call in signed.connector.calls} == {"Bearer aad-token-1"}
+
+
+async def test_proactive_sends_share_one_token_from_azure_ad(signed: SignedHarness) -> None:
+    for person in (ANA, RAJ, MIA):
+        await signed.install(person)
+    await signed.interview("auth-1", ANA.email, RAJ.email, MIA.email)
+    for person in (ANA, RAJ, MIA):
+        await signed.wait_for_prompt(person)
+
+    calls = signed.connector.calls
+    assert len(signed.connector.posts()) >= 6  # three welcomes, three proactive prompts, plus member look-ups
+    assert {call.authorization for call in calls} == {"Bearer aad-token-1"}
+    [request] = signed.aad.token_requests  # every one of those calls used the same cached token
+    assert request.form["grant_type"] == "client_credentials"
+    assert request.form["client_id"] == APP_ID
+    assert request.form["client_secret"] == PASSWORD
+    assert request.form["scope"] == f"{SCOPE}/.default"
+
+
+async def test_a_slow_token_endpoint_does_not_stall_the_app(signed: SignedHarness) -> None:
+    signed.aad.token_delay = 1.5
+
+    async def first_install() -> float:
+        install = asyncio.create_task(signed.install(ANA))  # its member look-up needs the bot's first token
+        await _until(lambda: signed.aad.token_requests, "the token request")
+        health = await signed.healthz_seconds()
+        assert not install.done()
+        await install
+        return health
+
+    health, stall = await while_watching(first_install())
+    assert health < STALL and stall < STALL
+    assert signed.connector.calls and signed.connector.calls[0].authorization == "Bearer aad-token-1"
+
+
+async def test_a_slow_openid_metadata_endpoint_does_not_stall_the_app(signed: SignedHarness) -> None:
+    signed.aad.metadata_delay = 1.5
+
+    async def burst() -> tuple[float, list[int]]:
+        posts = [asyncio.create_task(signed.post(signed.help_message(p))) for p in (ANA, RAJ, MIA)]
+        await _until(lambda: signed.aad.metadata_requests, "the OpenID metadata request")
+        health = await signed.healthz_seconds()
+        return health, [r.status for r in await asyncio.gather(*posts)]
+
+    (health, statuses), stall = await while_watching(burst())
+    assert health < STALL and stall < STALL
+    assert statuses == [200, 200, 200]
+    assert len(signed.aad.metadata_requests) == 1  # concurrent refreshes shared one download
+
+
+def test_the_openid_refresh_patch_is_installed_once(tmp_path: Path) -> None:
+    settings = teams_settings(
+        tmp_path, microsoft_app_id=APP_ID, microsoft_app_password=PASSWORD, microsoft_app_type="MultiTenant"
+    )
+    build_adapter(settings)
+    patched = _OpenIdMetadata._refresh
+    build_adapter(settings)
+    assert patched is _OpenIdMetadata._refresh
+    assert patched.__module__ == auth.__name__  # botbuilder's own blocking version is gone

@@ -22,12 +22,20 @@ async def get_person_by_email(*, session: AsyncSession, email: str) -> Person | 
 
 
 async def get_or_create_person(*, session: AsyncSession, email: str) -> Person:
+    """The person with this email, created if new. Two first messages at once both get the one person."""
     person = await get_person_by_email(session=session, email=email)
-    if person is None:
-        person = Person(email=normalise_email(email))
-        session.add(person)
-        await session.flush()
-    return person
+    if person is not None:
+        return person
+    try:
+        async with session.begin_nested():
+            person = Person(email=normalise_email(email))
+            session.add(person)
+            await session.flush()
+        return person
+    except IntegrityError:  # created a moment ago by a concurrent request
+        found = await get_person_by_email(session=session, email=email)
+        assert found is not None
+        return found
 
 
 async def get_people_by_emails(*, session: AsyncSession, emails: list[str]) -> dict[str, Person]:
@@ -62,14 +70,20 @@ async def save_identity(
     """Create or refresh a person's identity on a platform (the latest address wins)."""
     identity = await identity_for(session=session, platform=platform, user_id=user_id)
     if identity is None:
-        identity = Identity(person_id=person_id, platform=platform, user_id=user_id, address=dict(address or {}))
-        session.add(identity)
-    else:
-        identity.person_id = person_id
-        if address:
-            identity.address = dict(address)
-        identity.updated_at = utcnow()
-        session.add(identity)
+        try:
+            async with session.begin_nested():
+                created = Identity(person_id=person_id, platform=platform, user_id=user_id, address=dict(address or {}))
+                session.add(created)
+                await session.flush()
+            return created
+        except IntegrityError:  # the same identity saved a moment ago by a concurrent request
+            identity = await identity_for(session=session, platform=platform, user_id=user_id)
+            assert identity is not None
+    identity.person_id = person_id
+    if address:
+        identity.address = dict(address)
+    identity.updated_at = utcnow()
+    session.add(identity)
     await session.flush()
     return identity
 

@@ -1,0 +1,23 @@
+"""People and platform identities: first messages arriving at once create one person, one identity."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import func, select
+
+from bot.events import Actor
+from bot.service import Core
+from storage.db import unit_of_work
+from storage.models import Identity, Person
+
+
+async def test_simultaneous_first_messages_create_one_person_and_one_identity(cores: tuple[Core, Core]) -> None:
+    a, b = cores
+    actor = Actor(platform="teams", user_id="aad-ana", email="Ana@Example.com", display_name="Ana")
+    await asyncio.gather(*(core.remember_person(actor, {"conversation": "c1"}) for core in (a, b, a, b, a, b)))
+    async with unit_of_work(a.sessions) as session:
+        people = (await session.exec(select(Person))).all()
+        identities = (await session.exec(select(func.count()).select_from(Identity))).one()
+    assert [(p.email, p.display_name) for p in people] == [("ana@example.com", "Ana")]
+    assert identities == 1

@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 from bot.messages import Actions, Button, Choice, ChoiceInput, Context, Form, Header, Message, Section, TextInput
 from bot.settings import Practice, Settings
 
-ALL, DETAIL, CONCERN, NOT_MINE, CHANGE = (
+ALL, DETAIL, CONCERN, NOT_MINE, CHANGE, LATER = (
     "checkin.all",
     "checkin.detail",
     "checkin.concern",
     "checkin.not_mine",
     "checkin.change",
+    "checkin.later",
 )
 ANSWERS = (Choice(value="yes", label="Yes"), Choice(value="no", label="No"), Choice(value="na", label="Not applicable"))
 FIRST_TIME = (
@@ -38,16 +39,17 @@ def _practice_list(practices: tuple[Practice, ...]) -> str:
     return "\n".join(f"• {p.label}" for p in practices)
 
 
-def _ask_buttons(prompt_id: int) -> Actions:
+def _ask_buttons(prompt_id: int, *, later: bool = False) -> Actions:
     v = str(prompt_id)
-    return Actions(
-        buttons=(
-            Button(label="All practices followed", action_id=ALL, value=v, style="primary"),
-            Button(label="Answer in detail", action_id=DETAIL, value=v),
-            Button(label="Raise a concern", action_id=CONCERN, value=v),
-            Button(label="Not my interview", action_id=NOT_MINE, value=v),
-        )
-    )
+    buttons = [
+        Button(label="All practices followed", action_id=ALL, value=v, style="primary"),
+        Button(label="Answer in detail", action_id=DETAIL, value=v),
+        Button(label="Raise a concern", action_id=CONCERN, value=v),
+        Button(label="Not my interview", action_id=NOT_MINE, value=v),
+    ]
+    if later:
+        buttons.append(Button(label="Remind me later", action_id=LATER, value=v))
+    return Actions(buttons=tuple(buttons))
 
 
 def prompt_message(
@@ -58,6 +60,7 @@ def prompt_message(
     first_time: bool = False,
     status: str = "",
     reminder: bool = False,
+    later: bool = False,
 ) -> Message:
     """The check-in DM: role, stage and time (never the candidate), the checklist and four actions."""
     blocks: list = [Header(text="Quick inclusivity check-in" + (" · reminder" if reminder else ""))]
@@ -70,7 +73,7 @@ def prompt_message(
     if status:
         blocks.append(Section(text=status))
     blocks += [
-        _ask_buttons(prompt_id),
+        _ask_buttons(prompt_id, later=later),
         Context(text="Takes one click. Only aggregates are reported — why we ask: `why`"),
     ]
     plain = title.replace("*", "")

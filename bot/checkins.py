@@ -202,3 +202,22 @@ async def raise_concern(*, session: AsyncSession, loaded: Loaded, text: str, now
         updated_at=now,
     )
     return await repo.add_concern(session=session, concern=concern)
+
+
+async def snooze(
+    *, session: AsyncSession, loaded: Loaded, settings: Settings, now: datetime, when: datetime
+) -> Message:
+    """ "Remind me later" on the reminder: one more, at `when`; the card says so and keeps its answers."""
+    prompt = loaded.prompt
+    if prompt.state != "sent":
+        raise UserInputError("This check-in is already settled, so there's nothing to remind you about.")
+    prompt.snoozed_until = when
+    session.add(prompt)
+    local = when.strftime("%A at %H:%M")
+    return cards.prompt_message(
+        prompt_id=prompt.id or 0,
+        title=title_of(loaded, settings, now),
+        settings=settings,
+        reminder=True,
+        status=f"_Okay — I'll bring this back on {local}, once. Or answer now whenever it suits you._",
+    )

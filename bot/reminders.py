@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import cards
@@ -27,6 +27,14 @@ def working_morning(moment: datetime, zone: ZoneInfo) -> bool:
     return local.weekday() < 5 and local.hour in MORNING
 
 
+def next_morning(moment: datetime, zone: ZoneInfo) -> datetime:
+    """09:00 local on the next working day after `moment` (Monday after a Friday)."""
+    day = moment.astimezone(zone).date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(MORNING.start), tzinfo=zone)
+
+
 def zone_of(person: Person, settings: Settings) -> ZoneInfo:
     if person.timezone:
         with contextlib.suppress(KeyError, ValueError):
@@ -41,17 +49,19 @@ async def send_reminders(
     moment = now()
     async with unit_of_work(sessions) as session:
         ids = await repo.reminder_candidates(session=session, sent_before=moment - settings.reminder_after)
+        snoozed = await repo.snoozed_due(session=session, now=moment)
     sent = 0
-    for prompt_id in ids:
+    for prompt_id, asked_later in [(i, False) for i in ids] + [(i, True) for i in snoozed]:
         async with unit_of_work(sessions) as session:
             prompt = await repo.get_prompt(session=session, prompt_id=prompt_id)
             person = await session.get(Person, prompt.person_id) if prompt else None
             outbox = outboxes.get(prompt.platform or "") if prompt else None
-            if prompt is None or person is None or outbox is None or not person.reminders:
+            if prompt is None or person is None or outbox is None:
                 continue
-            if not working_morning(moment, zone_of(person, settings)):
-                continue
-            if not await repo.claim_reminder(session=session, prompt_id=prompt_id, now=moment):
+            if asked_later:  # the one they asked for with "Remind me later": due now, whatever the hour
+                if not await repo.claim_snoozed(session=session, prompt_id=prompt_id, now=moment):
+                    continue
+            elif not person.reminders or not working_morning(moment, zone_of(person, settings)) or not await repo.claim_reminder(session=session, prompt_id=prompt_id, now=moment):
                 continue
             interview = await repo.get_interview(session=session, interview_id=prompt.interview_id)
             assert interview is not None
@@ -61,7 +71,10 @@ async def send_reminders(
                 title=title_of(loaded, settings, moment),
                 settings=settings,
                 reminder=True,
-                status="_One gentle reminder — we won't ask again. Turn reminders off any time with `me`._",
+                later=not asked_later,
+                status="_As you asked: here it is again. This is the last reminder._"
+                if asked_later
+                else "_One gentle reminder — we won't ask again. Turn reminders off any time with `me`._",
             )
             ident = next(
                 (

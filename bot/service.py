@@ -106,6 +106,12 @@ class Core:
                     return Reply(form=cards.concern_form(prompt_id=loaded.prompt.id or 0, title=title))
                 case cards.NOT_MINE:
                     return Reply(message=await checkins.not_mine(session=session, loaded=loaded, settings=s, now=now))
+                case cards.LATER:
+                    zone = reminders.zone_of(loaded.person, s)
+                    when = reminders.next_morning(now, zone)
+                    return Reply(
+                        message=await checkins.snooze(session=session, loaded=loaded, settings=s, now=now, when=when)
+                    )
                 case cards.CHANGE:
                     return Reply(message=await checkins.reopen(session=session, loaded=loaded, settings=s, now=now))
         raise UserInputError("That button isn't something I know how to handle.")

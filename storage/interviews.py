@@ -149,3 +149,24 @@ async def claim_reminder(*, session: AsyncSession, prompt_id: int, now: datetime
         .values(reminded_at=now)
     )
     return bool(result.rowcount == 1)
+
+
+async def snoozed_due(*, session: AsyncSession, now: datetime, limit: int = 500) -> list[int]:
+    """Unanswered prompts whose interviewer asked to be reminded later, now due."""
+    result = await session.exec(
+        select(Prompt.id)
+        .where(Prompt.state == "sent", col(Prompt.snoozed_until).is_not(None), col(Prompt.snoozed_until) <= now)
+        .order_by(col(Prompt.snoozed_until))
+        .limit(limit)
+    )
+    return [i for i in result if i is not None]
+
+
+async def claim_snoozed(*, session: AsyncSession, prompt_id: int, now: datetime) -> bool:
+    """Take the snoozed reminder (compare-and-set), so it goes out once whoever else is running."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Prompt)
+        .where(and_(col(Prompt.id) == prompt_id, col(Prompt.state) == "sent", col(Prompt.snoozed_until) <= now))
+        .values(snoozed_until=None)
+    )
+    return bool(result.rowcount == 1)

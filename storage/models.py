@@ -81,6 +81,7 @@ class Prompt(SQLModel, table=True):
     attempts: int = 0
     sent_at: datetime | None = None
     reminded_at: datetime | None = None
+    snoozed_until: datetime | None = None  # "Remind me later" on the reminder: one more, at this time
     answered_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -20,6 +20,7 @@ class FakeOutbox:
     def __init__(self, platform: str = "playground", *, unknown: set[str] = frozenset(), flaky: int = 0) -> None:
         self.platform = platform
         self.sent: list[str] = []
+        self.messages: list[Message] = []
         self.channel_posts: list[tuple[str, Message]] = []
         self.unknown = unknown
         self.flaky = flaky
@@ -32,6 +33,7 @@ class FakeOutbox:
             self.flaky -= 1
             raise ConnectionError("platform down")
         self.sent.append(recipient.email)
+        self.messages.append(message)
         return Delivery(
             conversation=f"D-{recipient.email}",
             message_id=str(len(self.sent)),

@@ -53,3 +53,42 @@ async def test_no_reminder_at_the_weekend_or_when_turned_off_or_answered(cores: 
     await core.on_button(ButtonClicked(actor=ana, action_id="checkin.all", value=str(prompt.id)))
     assert await core.send_reminders() == 0
     assert outbox.sent == ["ana@example.com"]
+
+
+async def test_remind_me_later_brings_it_back_once_the_next_working_morning(cores: tuple[Core, Core]) -> None:
+    core, other = cores
+    outbox, prompt = await sent_prompt(core)
+    other.outboxes["playground"] = outbox  # a second replica sharing the database
+    core.clock = other.clock = lambda: datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # Friday 10:00 in Berlin
+    assert await core.send_reminders() == 1
+    reminder = outbox.messages[-1]
+    assert [b.label for b in reminder.buttons()][-1] == "Remind me later"
+    ana = Actor(platform="playground", user_id="U-ana@example.com")
+    later = ButtonClicked(actor=ana, action_id="checkin.later", value=str(prompt.id))
+    reply = await core.on_button(later)
+    assert reply.message is not None
+    assert "I'll bring this back on Monday at 09:00, once." in str(reply.message.blocks)
+    assert "Remind me later" not in [b.label for b in reply.message.buttons()]
+    async with db.unit_of_work(core.sessions) as session:
+        snoozed = await session.get(Prompt, prompt.id)
+    assert snoozed.snoozed_until == datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 in Berlin
+    core.clock = other.clock = lambda: datetime(2026, 11, 30, 7, 59, tzinfo=UTC)
+    assert await core.send_reminders() == 0
+    core.clock = other.clock = lambda: datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    assert sum([await core.send_reminders(), await other.send_reminders()]) == 1  # once, whoever runs it
+    last = outbox.messages[-1]
+    assert "This is the last reminder." in str(last.blocks) and "Remind me later" not in [
+        b.label for b in last.buttons()
+    ]
+    core.clock = lambda: datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    assert await core.send_reminders() == 0 and len(outbox.sent) == 3  # the prompt, one reminder, the one asked for
+
+
+async def test_remind_me_later_on_an_answered_check_in_is_refused_kindly(cores: tuple[Core, Core]) -> None:
+    core, _ = cores
+    _, prompt = await sent_prompt(core)
+    ana = Actor(platform="playground", user_id="U-ana@example.com")
+    await core.on_button(ButtonClicked(actor=ana, action_id="checkin.all", value=str(prompt.id)))
+    reply = await core.on_button(ButtonClicked(actor=ana, action_id="checkin.later", value=str(prompt.id)))
+    assert reply.notice is not None
+    assert reply.notice.text == "This check-in is already settled, so there's nothing to remind you about."

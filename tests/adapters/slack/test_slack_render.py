@@ -38,7 +38,9 @@ TITLE = cards.headline(
 
 CORE_MESSAGES = {
     "prompt": cards.prompt_message(prompt_id=42, title=TITLE, settings=SETTINGS, first_time=True),
-    "reminder": cards.prompt_message(prompt_id=42, title=TITLE, settings=SETTINGS, reminder=True, status="_Reminder_"),
+    "reminder": cards.prompt_message(
+        prompt_id=42, title=TITLE, settings=SETTINGS, reminder=True, later=True, status="_Reminder_"
+    ),
     "recorded": cards.recorded_message(
         prompt_id=42,
         title=TITLE,

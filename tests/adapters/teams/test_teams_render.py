@@ -75,6 +75,19 @@ def test_prompt_card_is_valid_and_buttons_are_execute_actions() -> None:
     assert card["msteams"] == {"width": "Full"}
 
 
+def test_the_reminder_with_remind_me_later_is_a_valid_card() -> None:
+    from bot import cards
+    from bot.settings import Settings
+
+    reminder = cards.prompt_message(
+        prompt_id=7, title="*Engineer* · onsite", settings=Settings(), reminder=True, later=True
+    )
+    card = render_message(reminder)
+    assert_valid_card(card)
+    actions = [a for element in card["body"] if element["type"] == "ActionSet" for a in element["actions"]]
+    assert [(a["title"], a["verb"]) for a in actions][-1] == ("Remind me later", "checkin.later")
+
+
 def test_divider_becomes_a_separator_on_the_next_element() -> None:
     card = render_message(PROMPT)
     action_set = next(e for e in card["body"] if e["type"] == "ActionSet")

@@ -61,7 +61,11 @@ async def send_reminders(
             if asked_later:  # the one they asked for with "Remind me later": due now, whatever the hour
                 if not await repo.claim_snoozed(session=session, prompt_id=prompt_id, now=moment):
                     continue
-            elif not person.reminders or not working_morning(moment, zone_of(person, settings)) or not await repo.claim_reminder(session=session, prompt_id=prompt_id, now=moment):
+            elif (
+                not person.reminders
+                or not working_morning(moment, zone_of(person, settings))
+                or not await repo.claim_reminder(session=session, prompt_id=prompt_id, now=moment)
+            ):
                 continue
             interview = await repo.get_interview(session=session, interview_id=prompt.interview_id)
             assert interview is not None

@@ -38,6 +38,7 @@ from bot.ports import Outbox
 from bot.replies import Reply
 from bot.settings import Settings
 from bot.tokens import Signer
+from storage import reports
 from storage.db import Sessions, unit_of_work
 from storage.interviews import get_prompt
 from storage.models import Interview, Prompt, utcnow
@@ -264,6 +265,10 @@ class Core:
         async with unit_of_work(self.sessions) as session:
             message = await digests.build(session=session, settings=self.settings, digest=spec, now=moment, chart=chart)
         return digests.Built(spec=spec, message=message)
+
+    async def gauges(self) -> dict[str, dict[str, int]]:
+        async with unit_of_work(self.sessions) as session:
+            return await reports.gauges(session=session)
 
     async def trend(self, *, end: datetime) -> list[trend.Point]:
         async with unit_of_work(self.sessions) as session:

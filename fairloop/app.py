@@ -62,6 +62,13 @@ def init_app(settings: Settings) -> web.Application:
     if settings.playground_on:
         from adapters import playground
 
+        if not settings.loopback:  # the playground lets anyone act as anyone: it is for a laptop, not a network
+            logger.warning(
+                "FAIRLOOP_PLAYGROUND is on at %s, which is not a loopback address: anyone who can reach it can "
+                "answer check-ins and read stats as any person. Set FAIRLOOP_PLAYGROUND=0 outside a trial.",
+                settings.host,
+            )
+
         playground.install(app, settings=settings)
     app.cleanup_ctx.append(scheduler_ctx)
     return app

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Concern, Feedback, GoalRow, utcnow
+from storage.models import Concern, Feedback, GoalRow, Prompt, utcnow
 
 
 async def list_goals(*, session: AsyncSession) -> list[GoalRow]:
@@ -56,3 +56,12 @@ async def concerns_raised(*, session: AsyncSession, start: datetime, end: dateti
         select(func.count()).select_from(Concern).where(col(Concern.created_at) >= start, col(Concern.created_at) < end)
     )
     return int((await session.exec(stmt)).one())
+
+
+async def gauges(*, session: AsyncSession) -> dict[str, dict[str, int]]:
+    """Counts for monitoring: prompts by state, concerns by status, anonymous feedback by source."""
+    out: dict[str, dict[str, int]] = {}
+    for name, column in (("prompts", Prompt.state), ("concerns", Concern.status), ("feedback", Feedback.source)):
+        rows = await session.exec(select(column, func.count()).group_by(column))
+        out[name] = {str(key): int(n) for key, n in rows}
+    return out

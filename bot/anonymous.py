@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from bot.feedback import MAX_TEXT, free_text, too_long
 from bot.messages import Choice, ChoiceInput, Form, Message, Section, TextInput
 from bot.replies import Reply
 from storage.db import Sessions, unit_of_work
 from storage.reports import add_feedback
 
 FORM_ID = "feedback.anonymous"
-MAX_TEXT = 2000
 CATEGORIES = (
     ("process", "Our interview process"),
     ("checkins", "These check-ins"),
@@ -52,14 +52,14 @@ def form(*, category: str | None = None, text: str = "") -> Form:
 
 def validate(values: Mapping[str, str]) -> tuple[str | None, str, dict[str, str]]:
     category = (values.get("category") or "").strip()
-    text = (values.get("text") or "").replace("\r\n", "\n").strip()
+    text = free_text(values)
     errors: dict[str, str] = {}
     if category not in {v for v, _ in CATEGORIES}:
         errors["category"] = "Pick what it is about."
     if not text:
         errors["text"] = "Write a few words — it's anonymous."
-    elif len(text) > MAX_TEXT:
-        errors["text"] = f"Keep it to {MAX_TEXT:,} characters or fewer (this is {len(text):,})."
+    elif problem := too_long(text):
+        errors["text"] = problem
     return (category or None), text, errors
 
 

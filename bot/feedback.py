@@ -91,14 +91,23 @@ async def candidate_form(*, sessions: Sessions, signer: Signer, token: str) -> F
 def validate(values: Mapping[str, str]) -> tuple[int | None, str, dict[str, str]]:
     """-> (rating, text, errors by input id). Line endings are normalised before counting."""
     raw = (values.get("rating") or "").strip()
-    text = (values.get("text") or "").replace("\r\n", "\n").strip()
+    text = free_text(values)
     errors: dict[str, str] = {}
     rating = int(raw) if raw in {v for v, _ in RATINGS} else None
     if rating is None:
         errors["rating"] = "Choose a number from 1 to 5."
-    if len(text) > MAX_TEXT:
-        errors["text"] = f"Keep it to {MAX_TEXT:,} characters or fewer (this is {len(text):,})."
+    if problem := too_long(text):
+        errors["text"] = problem
     return rating, text, errors
+
+
+def free_text(values: Mapping[str, str]) -> str:
+    """The form's `text`, with line endings normalised (browsers send CRLF) before anything counts it."""
+    return (values.get("text") or "").replace("\r\n", "\n").strip()
+
+
+def too_long(text: str) -> str | None:
+    return f"Keep it to {MAX_TEXT:,} characters or fewer (this is {len(text):,})." if len(text) > MAX_TEXT else None
 
 
 async def submit_candidate(

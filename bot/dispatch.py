@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot import cards
 from bot.checkins import Loaded, title_of
-from bot.errors import Undeliverable
+from bot.errors import PlatformUnavailable, Undeliverable
 from bot.ports import Delivery, Outbox, Recipient
 from bot.settings import Settings
 from storage import interviews as repo
@@ -20,6 +20,7 @@ from storage.people import identities_of, save_identity
 
 logger = logging.getLogger(__name__)
 CLAIM_FOR = timedelta(minutes=2)
+CONFIG_WAIT = timedelta(minutes=5)  # a revoked token or missing scope is not fixed in seconds
 CONCURRENCY = 8  # sends in flight at once; each prompt is still claimed before it is sent
 
 
@@ -114,6 +115,13 @@ async def _send_one(
             break
         except Undeliverable as exc:
             reasons.append(exc.reason if len(outboxes) == 1 else f"{platform}: {exc.reason}")
+        except PlatformUnavailable as exc:  # fairloop's own credentials: wait for an operator, quietly
+            logger.warning("%s refuses fairloop (%s); prompt %s waits %s", platform, exc.reason, prompt_id, CONFIG_WAIT)
+            async with unit_of_work(sessions) as session:
+                await repo.finish_prompt(
+                    session=session, prompt_id=prompt_id, claim=claim, claimed_until=now() + CONFIG_WAIT
+                )
+            return 0
         except Exception:  # noqa: BLE001 - a platform outage must not lose the prompt: release it for a retry
             logger.exception("sending prompt %s via %s failed; will retry", prompt_id, platform)
             async with unit_of_work(sessions) as session:

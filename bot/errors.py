@@ -23,3 +23,12 @@ class Undeliverable(FairloopError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class PlatformUnavailable(FairloopError):
+    """A platform refuses fairloop itself (revoked token, missing scope): nothing to retry soon, an operator
+    has to act. The prompt waits; the reason is logged once per attempt, without a stack trace."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render
-from bot.errors import Undeliverable
+from bot.errors import PlatformUnavailable, Undeliverable
 from bot.messages import Message
 from bot.ports import Delivery, Recipient
 
@@ -31,6 +31,17 @@ _PERSON_ERRORS = {
 }
 
 
+# Slack errors that mean fairloop's own app is misconfigured: no person is at fault, an operator must act.
+_APP_ERRORS = {
+    "invalid_auth": "the bot token is not valid (SLACK_BOT_TOKEN)",
+    "not_authed": "no bot token was sent (SLACK_BOT_TOKEN)",
+    "token_revoked": "the bot token was revoked: reinstall the app",
+    "token_expired": "the bot token expired: reinstall the app",
+    "missing_scope": "the app lacks a scope: reinstall it from manifest.yml",
+    "not_allowed_token_type": "SLACK_BOT_TOKEN must be a bot (xoxb-) token",
+}
+
+
 def _error_code(exc: SlackApiError) -> str:
     data: Any = getattr(exc.response, "data", None)
     return str(data.get("error", "unknown_error")) if isinstance(data, dict) else "unknown_error"
@@ -42,6 +53,8 @@ async def _to_person(call: Awaitable[Any]) -> Any:
         return await call
     except SlackApiError as exc:
         code = _error_code(exc)
+        if code in _APP_ERRORS:
+            raise PlatformUnavailable(f"{_APP_ERRORS[code]} ({code})") from exc
         reason = _PERSON_ERRORS.get(code)
         if reason is None:
             raise

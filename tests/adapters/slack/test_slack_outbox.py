@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -89,3 +90,35 @@ async def test_throttled_api_still_delivers_every_prompt_exactly_once(
     assert len(posted) == n and set(posted.values()) == {1}
     assert throttled > 0
     assert elapsed < ideal * 2.5
+
+
+async def test_a_bad_bot_token_is_an_operator_problem_not_a_person_problem(
+    fake_slack: FakeSlack,
+    start_app,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
+) -> None:
+    import logging
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import select
+
+    from storage.models import Prompt
+    from tests.adapters.slack.conftest import SIGNING_SECRET
+    from tests.conftest import interview
+
+    caplog.set_level(logging.INFO)
+    running = await start_app(slack_bot_token="xoxb-revoked", slack_signing_secret=SIGNING_SECRET,
+                              slack_api_url=fake_slack.base_url, playground=False)  # fmt: skip
+    status, _ = await running.post_interviews(interview("bad-token", emails=("ana@example.com",)))
+    assert status == 200
+    deadline = time.monotonic() + 5
+    while "slack refuses fairloop" not in caplog.text:
+        assert time.monotonic() < deadline, caplog.text
+        await asyncio.sleep(0.05)
+    async with running.core.sessions() as session:
+        [prompt] = (await session.exec(select(Prompt))).all()
+    assert (prompt.state, prompt.reason) == ("scheduled", None)  # nobody is blamed; it waits for an operator
+    assert prompt.claimed_until is not None
+    assert prompt.claimed_until.replace(tzinfo=UTC) > datetime.now(UTC) + timedelta(minutes=4)
+    assert "the bot token is not valid (SLACK_BOT_TOKEN) (invalid_auth)" in caplog.text
+    assert "Traceback" not in caplog.text and fake_slack.called("chat.postMessage") == []

@@ -27,6 +27,7 @@ class Built:
 TITLES = {"joint": "Recruitment × DEI sync", "recruitment": "Recruitment sync", "dei": "DEI sync"}
 DEFAULT = Digest(name="sync", platform="playground", channel="recruiting-dei-sync")
 QUOTES = 3  # feedback notes quoted in a digest
+SHOUT_OUT = 0.9  # the response rate a team's shout-out needs
 
 
 def span_label(w: Window, zone: ZoneInfo) -> str:
@@ -59,10 +60,10 @@ async def _shout_out(session: AsyncSession, w: Window, k: int, now_rates: dict[s
     if not now_rates:
         return None
     team, rate = max(sorted(now_rates.items()), key=lambda item: item[1])
-    if rate < 0.9:
+    if rate < SHOUT_OUT:
         return None
     _, before = await _teams(session, w.previous(), k)
-    running = " two periods running" if before.get(team, 0) >= rate else ""
+    running = f", {stats.pct(SHOUT_OUT)} or more two periods running" if before.get(team, 0) >= SHOUT_OUT else ""
     return f"Shout-out: {team} team, {stats.pct(rate)} response{running}. Thank you!"
 
 

@@ -150,3 +150,11 @@ async def test_a_digest_for_a_platform_that_is_not_connected_is_refused(start_ap
     running = await start_app(admins=["priya@example.com"], digests=[slack_digest])
     reply = await command(running, "digest send weekly-sync")
     assert reply.message.text == "The digest 'weekly-sync' posts to slack, which isn't connected here."
+
+
+async def test_a_team_above_90_percent_two_periods_running_is_recognised(start_app: StartApp) -> None:
+    running = await start_app(min_group_size=1, admins=["priya@example.com"], digests=[WEEKLY])
+    await answered(running, [("Data", "sofia@x.io", "all"), ("Data", "omar@x.io", "all")], ended_ago=timedelta(days=9))
+    await answered_days_ago(running, [("Data", "kim@x.io", "all")])
+    text = text_of((await command(running, "digest preview")).message)
+    assert "Shout-out: Data team, 100% response, 90% or more two periods running. Thank you!" in text

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
 from storage.db import unit_of_work
-from storage.models import Prompt
+from storage.models import Interview, Prompt
 from tests.conftest import Running, StartApp, eventually, interview
 
 RUBRIC_NO = {"structured": "yes", "rubric": "no", "accommodations": "na", "on_topic": "yes", "candidate_time": "yes"}
@@ -19,10 +19,11 @@ async def answered(
     running: Running, plan: list[tuple[str, str, str]], *, ended_ago: timedelta = timedelta(minutes=1)
 ) -> None:
     """plan: (team, email, answer) where answer is 'all', 'rubric-no' or 'none'; interviews ended `ended_ago`."""
+    tag = f"s{int(ended_ago.total_seconds())}"
     await running.core.ingest(
         {
             "interviews": [
-                interview(f"s-{i}", team=t, emails=(e,), ended_ago=ended_ago) for i, (t, e, _) in enumerate(plan)
+                interview(f"{tag}-{i}", team=t, emails=(e,), ended_ago=ended_ago) for i, (t, e, _) in enumerate(plan)
             ]
         }
     )
@@ -30,18 +31,22 @@ async def answered(
     async def all_sent() -> bool:
         await running.core.dispatch_due()
         async with unit_of_work(running.core.sessions) as session:
-            return all(p.state == "sent" for p in await session.exec(select(Prompt)))
+            return not any(p.state == "scheduled" for p in await session.exec(select(Prompt)))
 
     await eventually(all_sent)
     async with unit_of_work(running.core.sessions) as session:
-        prompts = {p.interview_id: p.id for p in await session.exec(select(Prompt))}
+        rows = await session.exec(
+            select(Interview.external_id, Prompt.id).join(Prompt, Prompt.interview_id == Interview.id)
+        )
+        prompts = dict(rows.all())
     for i, (_, email, answer) in enumerate(plan):
         actor = Actor(platform="playground", user_id=email, email=email)
+        prompt_id = str(prompts[f"{tag}-{i}"])
         if answer == "all":
-            await running.core.on_button(ButtonClicked(actor=actor, action_id="checkin.all", value=str(prompts[i + 1])))
+            await running.core.on_button(ButtonClicked(actor=actor, action_id="checkin.all", value=prompt_id))
         elif answer == "rubric-no":
             reply = await running.core.on_form(
-                FormSubmitted(actor=actor, form_id="checkin.detail", context=str(prompts[i + 1]), values=RUBRIC_NO)
+                FormSubmitted(actor=actor, form_id="checkin.detail", context=prompt_id, values=RUBRIC_NO)
             )
             assert not reply.errors
 

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import cards
 from bot.errors import NotFound, PermissionDenied, UserInputError
 from bot.events import Actor
+from bot.ids import parse_id
 from bot.messages import Form, Message
 from bot.settings import Practice, Settings
 from storage import checkins as repo
@@ -48,11 +49,8 @@ async def resolve_person(*, session: AsyncSession, actor: Actor) -> Person | Non
 
 async def load_for(*, session: AsyncSession, actor: Actor, prompt_value: str) -> Loaded:
     """Load a prompt for the actor; refuse anyone but the prompted interviewer."""
-    try:
-        prompt_id = int(prompt_value)
-    except ValueError:
-        raise NotFound("That check-in doesn't exist any more.") from None
-    prompt = await interviews_repo.get_prompt(session=session, prompt_id=prompt_id)
+    prompt_id = parse_id(prompt_value)
+    prompt = await interviews_repo.get_prompt(session=session, prompt_id=prompt_id) if prompt_id else None
     if prompt is None:
         raise NotFound("That check-in doesn't exist any more.")
     person = await resolve_person(session=session, actor=actor)

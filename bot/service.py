@@ -30,9 +30,10 @@ from bot import (
     trend,
 )
 from bot.config import Digest
-from bot.errors import FairloopError, NotFound, UserInputError
+from bot.errors import FairloopError, NotFound, PermissionDenied, UserInputError
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
 from bot.home import home_message
+from bot.ids import parse_id
 from bot.messages import Context, Form, Message, Section
 from bot.ports import Outbox
 from bot.replies import Reply
@@ -84,6 +85,8 @@ class Core:
                     message=await commands.me_message(session=session, person=person, settings=self.settings, now=now)
                 )
             if event.action_id in (concerns.ACK, concerns.RESOLVE):
+                if not concerns.may_handle(self.settings, event.actor):
+                    raise PermissionDenied(concerns.ONLY_ADMINS)
                 concern = await concerns.act(
                     session=session, action_id=event.action_id, value=event.value, actor=event.actor, now=now
                 )
@@ -133,10 +136,11 @@ class Core:
 
     async def redraw(self, *, prompt_value: str, message: Message) -> None:
         """Put `message` in place of the delivered prompt `prompt_value` (after a form, or a click elsewhere)."""
-        if not prompt_value.isdigit():
+        prompt_id = parse_id(prompt_value)
+        if prompt_id is None:
             return
         async with unit_of_work(self.sessions) as session:
-            prompt = await get_prompt(session=session, prompt_id=int(prompt_value))
+            prompt = await get_prompt(session=session, prompt_id=prompt_id)
         if prompt is not None:
             await self._update_delivered(prompt, message)
 

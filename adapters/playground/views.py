@@ -13,6 +13,7 @@ from adapters.playground import render
 from adapters.playground.outbox import PlaygroundOutbox
 from adapters.sources.webhook import ingest_response
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
+from bot.ids import parse_id
 from bot.replies import Reply
 from bot.sample import interview_for, load_sample
 from fairloop.keys import CORE, KICK
@@ -95,10 +96,11 @@ def _reply(reply: Reply) -> dict[str, Any]:
 
 async def _update_post(request: web.Request, post_id: Any, actor: Actor, reply: Reply) -> None:
     """A click's reply replaces the clicked message in place, like chat.update in Slack."""
-    if reply.message is None or not str(post_id or "").isdigit():
+    post_key = parse_id(post_id)
+    if reply.message is None or post_key is None:
         return
     async with unit_of_work(request.app[CORE].sessions) as session:
-        post = await session.get(PlaygroundPost, int(post_id))
+        post = await session.get(PlaygroundPost, post_key)
         # your own DM, or a channel post (anyone in a channel can act on its alerts, as in Slack and Teams)
         if post is not None and (post.conversation == actor.user_id or post.conversation.startswith("#")):
             post.body = {"html": render.message(reply.message), "text": reply.message.text}

@@ -110,3 +110,25 @@ async def test_commands_list_every_feature(start_app: StartApp) -> None:
     shown = text_of(reply.message)
     for word in ("stats", "me", "feedback", "goals", "why", "digest preview|send", "goal set"):
         assert f"`{word}" in shown, word
+
+
+async def test_only_admins_pick_up_concerns_and_odd_values_get_a_kind_answer(start_app: StartApp) -> None:
+    running = await start_app(min_group_size=1, admins=["priya@example.com"], digests=[DEI])
+    await answered_days_ago(running, [("Platform", "ana@x.io", "none")])
+    await raise_concern(running, "Asked about the candidate's age.")
+    async with unit_of_work(running.core.sessions) as session:
+        [concern] = (await session.exec(select(Concern))).all()
+    refused = await running.core.on_button(ButtonClicked(actor=ANA, action_id="concern.ack", value=str(concern.id)))
+    assert refused.message is None and refused.notice is not None
+    assert (
+        refused.notice.text
+        == "Only fairloop admins (the DEI team, listed in fairloop.toml) can pick up or resolve concerns."
+    )
+    for value in ("²", "-1", "1e3", "9" * 20, ""):
+        odd = await running.core.on_button(ButtonClicked(actor=PRIYA, action_id="concern.ack", value=value))
+        assert odd.notice is not None and odd.notice.text == "That concern doesn't exist any more.", value
+        click = await running.core.on_button(ButtonClicked(actor=ANA, action_id="checkin.all", value=value))
+        assert click.notice is not None and click.notice.text == "That check-in doesn't exist any more.", value
+    async with unit_of_work(running.core.sessions) as session:
+        [concern] = (await session.exec(select(Concern))).all()
+    assert (concern.status, concern.owner) == ("open", None)

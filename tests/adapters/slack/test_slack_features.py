@@ -43,7 +43,7 @@ async def open_world(fake: FakeSlack, start_app: StartApp, **overrides: Any) -> 
 
 @pytest.fixture
 async def world(fake_slack: FakeSlack, start_app: StartApp) -> AsyncIterator[SlackWorld]:
-    yield await open_world(fake_slack, start_app, admins=[ANA], digests=[DIGEST])
+    yield await open_world(fake_slack, start_app, admins=[ANA, MIA], digests=[DIGEST])
 
 
 def channel_posts(world: SlackWorld, channel: str) -> list[dict[str, Any]]:
@@ -204,7 +204,7 @@ async def test_a_concern_alerts_the_dei_channel_and_acknowledge_updates_it_in_pl
     overrides: dict[str, Any] = (
         {"alerts": {"platform": "slack", "channel": DEI}} if where == "alerts" else {"digests": [DIGEST]}
     )
-    world = await open_world(fake_slack, start_app, **overrides)
+    world = await open_world(fake_slack, start_app, admins=[RAJ], **overrides)
     alert = await raise_concern(world, "Asked the candidate about family plans.")
     [concern] = await rows(world, Concern)
     assert buttons(alert) == [("concern.ack", "Acknowledge"), ("concern.resolve", "Resolve")]
@@ -263,3 +263,21 @@ async def test_a_concern_modal_closes_in_time_though_the_alert_channel_is_slow(w
     posts = await world.fake.wait_for("chat.postMessage", 3, within=15)
     assert [p["channel"] for p in posts] == ["D0ANA0001", DEI, "D0ANA0001"]  # prompt, alert, then the thank-you
     assert posts[-1]["text"] == "Thank you for speaking up. The DEI team will follow up with you."
+
+
+async def test_someone_who_is_not_an_admin_cannot_pick_up_a_concern(world: SlackWorld) -> None:
+    await raise_concern(world, "Asked about the candidate's religion.")
+    [concern] = await rows(world, Concern)
+    ts = ts_in(world, DEI)
+    click = block_actions(user=RAJ, action_id="concern.ack", value=str(concern.id), channel=DEI, ts=ts,
+                          response_url=world.fake.response_url("alert"))  # fmt: skip
+    assert (await world.send(form_body(click))).status == 200
+    [note] = await world.fake.wait_for("chat.postEphemeral")
+    assert note["user"] == RAJ
+    assert (
+        note["text"] == "Only fairloop admins (the DEI team, listed in fairloop.toml) can pick up or resolve concerns."
+    )
+    await world.settle()
+    assert world.fake.called("chat.update") == []
+    [concern] = await rows(world, Concern)
+    assert (concern.status, concern.owner) == ("open", None)

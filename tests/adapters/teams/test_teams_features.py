@@ -200,7 +200,7 @@ async def test_digest_send_posts_the_card_in_the_registered_channel(start_teams:
 async def test_a_concern_alerts_the_channel_and_is_acknowledged_there(
     start_teams: StartTeams, where: dict[str, Any]
 ) -> None:
-    teams = await start_teams(**where)
+    teams = await start_teams(admins=[RAJ.aad], **where)  # Raj is on the DEI team
     await _add_to_team(teams)
     await teams.install(ANA)
     await teams.install(RAJ)

@@ -29,14 +29,14 @@ class Digest(BaseModel):
     platform: Platform
     channel: str = Field(min_length=1, max_length=300)
     cron: str = "0 9 * * mon"
-    timezone: str = "UTC"
+    timezone: str = ""  # "" until Settings fills in FAIRLOOP_TIMEZONE, the contract's default for digests
     period: str = "7d"
     audience: Audience = "joint"
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        return timezone_name(value)
+        return timezone_name(value) if value else value
 
     @field_validator("period")
     @classmethod
@@ -48,7 +48,7 @@ class Digest(BaseModel):
     @model_validator(mode="after")
     def _cron(self) -> Digest:
         try:
-            trigger(self.cron, self.timezone)
+            trigger(self.cron, self.timezone or "UTC")
         except CronError as exc:
             raise ValueError(f"cron {exc}") from None
         return self

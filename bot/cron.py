@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -54,16 +55,22 @@ def days_of_week(field: str) -> str:
     return ",".join(NAMES[d] for d in sorted(days))
 
 
-def trigger(expression: str, timezone: str) -> CronTrigger:
+def trigger(expression: str, timezone: str) -> CronTrigger | OrTrigger:
     """'0 9 * * mon' read in `timezone` (an IANA name) -> a CronTrigger; raises CronError."""
     fields = expression.split()
     if len(fields) != 5:
         raise CronError(f"{expression!r} needs 5 fields (minute hour day month day-of-week)")
     minute, hour, day, month, dow = fields
+    zone, names = ZoneInfo(timezone), days_of_week(dow)
     try:
-        return CronTrigger(
-            minute=minute, hour=hour, day=day, month=month, day_of_week=days_of_week(dow), timezone=ZoneInfo(timezone)
-        )
+        if day != "*" and dow != "*":  # standard cron: either field may match ('0 9 1 * mon': the 1st and Mondays)
+            return OrTrigger(
+                [
+                    CronTrigger(minute=minute, hour=hour, day=day, month=month, timezone=zone),
+                    CronTrigger(minute=minute, hour=hour, month=month, day_of_week=names, timezone=zone),
+                ]
+            )
+        return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=names, timezone=zone)
     except CronError:
         raise
     except (ValueError, KeyError) as exc:

@@ -10,12 +10,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import goals, stats, trend
 from bot.config import Digest
+from bot.errors import NotFound
 from bot.messages import Context, Divider, Header, Image, Message, Section
-from bot.periods import Window, window
+from bot.periods import Window, whole_days
 from bot.privacy import publishable
 from bot.settings import Settings
+from bot.tokens import Signer
 from storage import reports
 from storage import stats as q
+from storage.db import Sessions, unit_of_work
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,8 +83,8 @@ async def _concerns(session: AsyncSession, now: datetime) -> str:
 
 async def _feedback(session: AsyncSession, w: Window, zone: ZoneInfo, k: int) -> str:
     """Anonymous notes and candidate answers, released only once the period holds at least k of them."""
-    first, last = w.start.astimezone(zone).date(), w.end.astimezone(zone).date()
-    items = await reports.feedback_between(session=session, first=first, last=last)
+    first, last = w.start.astimezone(zone).date(), (w.end - timedelta(microseconds=1)).astimezone(zone).date()
+    items = await reports.feedback_between(session=session, first=first, last=last)  # never today's, still coming
     if not items:
         return "Feedback: none this period."
     if len(items) < k:
@@ -99,9 +102,9 @@ async def build(
     """The digest message for `digest`'s period up to `now` (aggregates only, the threshold applied)."""
     zone, k = ZoneInfo(digest.timezone), settings.min_group_size
     cut = datetime.combine(now.astimezone(zone).date(), time(), tzinfo=zone)  # whole days, up to today 00:00
-    w = window(digest.period, now=cut, zone=zone)
+    w = whole_days(digest.period, today=cut, zone=zone)
     title = f"{TITLES[digest.audience]} · {span_label(w, zone)}"
-    overall = await stats.compute(session=session, settings=settings, now=cut, period=digest.period, zone=zone)
+    overall = await stats.compute(session=session, settings=settings, now=cut, period=digest.period, fixed=w)
     blocks: list = [Header(text=title)]
     f, prev = overall.figures, overall.previous
     if f is None:
@@ -128,7 +131,7 @@ async def build(
     team_line, rates = await _teams(session, w, k)
     if team_line:
         blocks.append(Section(text=f"Teams: {team_line}"))
-    goal_lines = await goals.lines(session=session, settings=settings, now=cut, period=digest.period)
+    goal_lines = await goals.lines(session=session, settings=settings, now=cut, period=digest.period, fixed=w)
     if goal_lines:
         blocks.append(Section(text="Goals: " + " · ".join(goal_lines)))
     if dei:
@@ -154,3 +157,19 @@ def _pts(now: float | None, before: float | None) -> str:
         return ""
     pts = round((now - before) * 100)
     return ", =" if pts == 0 else f", {'▲' if pts > 0 else '▼'}{abs(pts)} pts"
+
+
+async def prepare(*, sessions: Sessions, settings: Settings, signer: Signer, name: str | None, now: datetime) -> Built:
+    spec = settings.digest(name)
+    if spec is None:
+        if name is not None:
+            known = ", ".join(d.name for d in settings.digests) or "none configured"
+            raise NotFound(f"I don't know a digest called {name!r} ({known}).")
+        spec = DEFAULT.model_copy(update={"timezone": settings.timezone})
+    chart = None
+    if settings.base_url.startswith("https://") or spec.platform == "playground":  # Slack and Teams must fetch it
+        day = now.astimezone(ZoneInfo(spec.timezone)).date()
+        chart = f"{settings.base_url}/charts/{signer.chart_token(spec.name, day)}.png"
+    async with unit_of_work(sessions) as session:
+        message = await build(session=session, settings=settings, digest=spec, now=now, chart=chart)
+    return Built(spec=spec, message=message)

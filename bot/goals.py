@@ -10,6 +10,7 @@ from bot import stats
 from bot.config import METRICS, Goal, parse_target
 from bot.errors import UserInputError
 from bot.messages import Context, Header, Message, Section
+from bot.periods import Window
 from bot.settings import Settings
 from storage import reports
 from storage import stats as q
@@ -55,15 +56,21 @@ def describe(goal: Goal, figures: stats.Figures | None, settings: Settings) -> s
     return f"{head} ✓" if value >= goal.target else f"{head} ({stats.pct(value)})"
 
 
-async def lines(*, session: AsyncSession, settings: Settings, now: datetime, period: str) -> list[str]:
+async def lines(
+    *, session: AsyncSession, settings: Settings, now: datetime, period: str, fixed: Window | None = None
+) -> list[str]:
+    """Each goal against its team's figures over the period (the digest's own window when `fixed`)."""
     out = []
     cache: dict[str, stats.Figures | None] = {}
     for goal in await effective(session=session, settings=settings):
         if goal.team not in cache:
-            result = await stats.compute(
-                session=session, settings=settings, now=now, period=period, team=goal.team or None
-            )
-            cache[goal.team] = result.figures
+            try:
+                result = await stats.compute(
+                    session=session, settings=settings, now=now, period=period, team=goal.team or None, fixed=fixed
+                )
+                cache[goal.team] = result.figures
+            except UserInputError:  # a team in fairloop.toml with no interviews (yet, or any more)
+                cache[goal.team] = None
         out.append(describe(goal, cache[goal.team], settings))
     return out
 

@@ -42,3 +42,13 @@ def window(name: str, *, now: datetime, zone: ZoneInfo) -> Window:
         return Window(name=name, start=start, end=now, label=f"Q{q} {start.year} so far")
     days = int(name[:-1])
     return Window(name=name, start=now - timedelta(days=days), end=now, label=f"last {days} days")
+
+
+def whole_days(name: str, *, today: datetime, zone: ZoneInfo) -> Window:
+    """The period's window up to `today` 00:00 (a digest reports on whole days). A quarter that has not
+    started yet on its first day reports on the quarter just ended."""
+    if name == "quarter" and today == _quarter_start(today):
+        start = _quarter_start(today - timedelta(days=1))
+        q = (start.month - 1) // 3 + 1
+        return Window(name=name, start=start, end=today, label=f"Q{q} {start.year}")
+    return window(name, now=today, zone=zone)

@@ -30,7 +30,7 @@ from bot import (
     trend,
 )
 from bot.config import Digest
-from bot.errors import FairloopError, NotFound, PermissionDenied, UserInputError
+from bot.errors import FairloopError, PermissionDenied, UserInputError
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
 from bot.home import home_message
 from bot.ids import parse_id
@@ -255,20 +255,10 @@ class Core:
             return Reply(message=notice(str(exc)))
 
     async def digest(self, name: str | None, *, now: datetime | None = None) -> digests.Built:
-        spec = self.settings.digest(name)
-        if spec is None:
-            if name is not None:
-                known = ", ".join(d.name for d in self.settings.digests) or "none configured"
-                raise NotFound(f"I don't know a digest called {name!r} ({known}).")
-            spec = digests.DEFAULT
-        moment = now or self.clock()
-        chart = None
-        if self.settings.base_url.startswith("https://") or spec.platform == "playground":  # Slack/Teams fetch it
-            day = moment.astimezone(ZoneInfo(spec.timezone)).date()
-            chart = f"{self.settings.base_url}/charts/{self.signer.chart_token(spec.name, day)}.png"
-        async with unit_of_work(self.sessions) as session:
-            message = await digests.build(session=session, settings=self.settings, digest=spec, now=moment, chart=chart)
-        return digests.Built(spec=spec, message=message)
+        """A declared digest (or, with no name and none declared, a joint 7-day one) as it would post now."""
+        return await digests.prepare(
+            sessions=self.sessions, settings=self.settings, signer=self.signer, name=name, now=now or self.clock()
+        )
 
     async def gauges(self) -> dict[str, dict[str, int]]:
         async with unit_of_work(self.sessions) as session:
@@ -282,8 +272,12 @@ class Core:
         """Post a digest to its channel. A scheduled run is claimed first, so replicas send it once."""
         built = await self.digest(name)
         spec = built.spec
-        if scheduled_for is not None and not await self.first_time(f"digest:{spec.name}:{scheduled_for.isoformat()}"):
-            logger.info("digest %s for %s already sent by another replica", spec.name, scheduled_for.isoformat())
+        # claimed by the local wall-clock time, so the hour that repeats when clocks go back sends once
+        local = (
+            scheduled_for.astimezone(ZoneInfo(spec.timezone)).replace(tzinfo=None).isoformat() if scheduled_for else ""
+        )
+        if scheduled_for is not None and not await self.first_time(f"digest:{spec.name}:{local}"):
+            logger.info("digest %s for %s already sent", spec.name, local)
             return spec
         outbox = self.outboxes.get(spec.platform)
         if outbox is None:

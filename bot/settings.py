@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.config import Alerts, Digest, Goal, timezone_name
@@ -223,10 +223,22 @@ class Settings(BaseSettings):
 
     @field_validator("digests")
     @classmethod
-    def _unique_digests(cls, value: tuple[Digest, ...]) -> tuple[Digest, ...]:
+    def _unique_digests(cls, value: tuple[Digest, ...], info: ValidationInfo) -> tuple[Digest, ...]:
         names = [d.name for d in value]
         if len(set(names)) != len(names):
             raise ValueError("digest names must be unique")
+        zone = info.data.get("timezone") or "UTC"  # a digest without its own timezone uses FAIRLOOP_TIMEZONE
+        return tuple(d if d.timezone else d.model_copy(update={"timezone": zone}) for d in value)
+
+    @field_validator("goals")
+    @classmethod
+    def _known_metrics(cls, value: tuple[Goal, ...], info: ValidationInfo) -> tuple[Goal, ...]:
+        keys = [p.key for p in info.data.get("practices") or DEFAULT_PRACTICES]
+        for i, goal in enumerate(value):
+            if goal.metric not in ("response", "all_practices", *keys):
+                raise ValueError(
+                    f"goal {i + 1}: metric {goal.metric!r} is not response, all_practices or a practice ({', '.join(keys)})"
+                )
         return value
 
     def is_admin(self, *ids: str | None) -> bool:

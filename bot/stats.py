@@ -135,8 +135,10 @@ async def compute(
     team: str | None = None,
     role: str | None = None,
     zone: ZoneInfo | None = None,
+    fixed: Window | None = None,
 ) -> Stats:
-    w = window(period, now=now, zone=zone or settings.zone)
+    """Figures for `period` up to `now` (or exactly the `fixed` window, which digests align to whole days)."""
+    w = fixed or window(period, now=now, zone=zone or settings.zone)
     team = await _canonical(session, "team", team)
     role = await _canonical(session, "role", role)
     k = settings.min_group_size

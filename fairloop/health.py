@@ -71,7 +71,6 @@ def install(app: web.Application) -> None:
     app[GAUGES] = {
         "prompts": Gauge("fairloop_prompts", "Check-in prompts by state", ["state"], registry=registry),
         "concerns": Gauge("fairloop_concerns", "Concerns by status", ["status"], registry=registry),
-        "feedback": Gauge("fairloop_feedback", "Anonymous feedback items by source", ["source"], registry=registry),
     }
     app.middlewares.append(metrics_middleware)
     app.router.add_get("/healthz", healthz)

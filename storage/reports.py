@@ -59,9 +59,10 @@ async def concerns_raised(*, session: AsyncSession, start: datetime, end: dateti
 
 
 async def gauges(*, session: AsyncSession) -> dict[str, dict[str, int]]:
-    """Counts for monitoring: prompts by state, concerns by status, anonymous feedback by source."""
+    """Counts for monitoring: prompts by state, concerns by status. Never anonymous feedback: a live count
+    would date each note to the minute it was sent."""
     out: dict[str, dict[str, int]] = {}
-    for name, column in (("prompts", Prompt.state), ("concerns", Concern.status), ("feedback", Feedback.source)):
+    for name, column in (("prompts", Prompt.state), ("concerns", Concern.status)):
         rows = await session.exec(select(column, func.count()).group_by(column))
         out[name] = {str(key): int(n) for key, n in rows}
     return out

@@ -108,3 +108,31 @@ def test_digest_names_are_unique(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert str(caught.value) == "digests: digest names must be unique"
+
+
+def test_day_of_month_and_day_of_week_together_match_either_as_in_cron() -> None:
+    runs = next_runs("0 9 1 * mon", "UTC", after=datetime(2026, 11, 25, tzinfo=UTC), count=3)
+    assert [r.date().isoformat() for r in runs] == ["2026-11-30", "2026-12-01", "2026-12-07"]  # a Monday, the 1st
+
+
+def test_the_hour_that_repeats_when_clocks_go_back_has_one_wall_clock_time() -> None:
+    runs = next_runs("30 2 * * *", "Europe/Berlin", after=datetime(2026, 10, 24, 12, 0, tzinfo=UTC), count=2)
+    assert [r.replace(tzinfo=None).isoformat() for r in runs] == ["2026-10-25T02:30:00", "2026-10-25T02:30:00"]
+    assert runs[0].astimezone(UTC) != runs[1].astimezone(
+        UTC
+    )  # two instants, CEST then CET: the digest claims the wall-clock time, so one is sent
+
+
+def test_a_digest_without_a_timezone_uses_fairloop_timezone_and_goals_name_real_metrics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _toml(tmp_path, monkeypatch, DIGEST)
+    monkeypatch.setenv("FAIRLOOP_TIMEZONE", "America/Chicago")
+    assert load_settings().digest("weekly").timezone == "America/Chicago"
+    _toml(tmp_path, monkeypatch, '[[goals]]\nmetric = "rubrik"\ntarget = "90%"\n')
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == (
+        "goals: goal 1: metric 'rubrik' is not response, all_practices or a practice "
+        "(structured, rubric, accommodations, on_topic, candidate_time)"
+    )

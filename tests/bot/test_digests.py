@@ -158,3 +158,35 @@ async def test_a_team_above_90_percent_two_periods_running_is_recognised(start_a
     await answered_days_ago(running, [("Data", "kim@x.io", "all")])
     text = text_of((await command(running, "digest preview")).message)
     assert "Shout-out: Data team, 100% response, 90% or more two periods running. Thank you!" in text
+
+
+async def test_a_scheduled_time_repeated_by_the_clock_change_is_posted_once(start_app: StartApp) -> None:
+    from datetime import UTC, datetime
+
+    berlin = {**WEEKLY, "timezone": "Europe/Berlin", "cron": "30 2 * * *"}
+    running = await start_app(min_group_size=1, admins=["priya@example.com"], digests=[berlin])
+    cest = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    cet = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, an hour later
+    await running.core.send_digest("weekly-sync", scheduled_for=cest)
+    await running.core.send_digest("weekly-sync", scheduled_for=cet)
+    assert len(await posts(running, "#recruiting-dei-sync")) == 1
+
+
+async def test_a_goal_for_a_team_without_interviews_does_not_break_the_digest(start_app: StartApp) -> None:
+    goals = [{"team": "Sales", "metric": "response", "target": "90%"}, {"metric": "response", "target": "80%"}]
+    running = await start_app(min_group_size=1, admins=["priya@example.com"], digests=[WEEKLY], goals=goals)
+    await answered_days_ago(running, [("Platform", "ana@x.io", "all")])
+    text = text_of((await command(running, "digest preview")).message)
+    assert "Goals: response ≥ 80% ✓ · Sales: response ≥ 90% (not enough responses yet)" in text
+    assert "Sales: response ≥ 90% (not enough responses yet)" in text_of((await command(running, "goals")).message)
+
+
+async def test_a_quarterly_digest_on_the_first_day_reports_the_quarter_just_ended(start_app: StartApp) -> None:
+    from datetime import UTC, datetime
+
+    quarterly = {**WEEKLY, "name": "quarterly", "period": "quarter", "timezone": "Europe/Berlin"}
+    running = await start_app(min_group_size=1, admins=["priya@example.com"], digests=[quarterly])
+    built = await running.core.digest("quarterly", now=datetime(2026, 10, 1, 7, 0, tzinfo=UTC))
+    assert built.message.blocks[0].text == "Recruitment × DEI sync · 1 Jul – 30 Sep"
+    mid = await running.core.digest("quarterly", now=datetime(2026, 11, 25, 7, 0, tzinfo=UTC))
+    assert mid.message.blocks[0].text == "Recruitment × DEI sync · 1 Oct – 24 Nov"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -10,7 +10,7 @@ from bot import stats
 from bot.config import METRICS, Goal, parse_target
 from bot.errors import UserInputError
 from bot.messages import Context, Header, Message, Section
-from bot.periods import Window
+from bot.periods import Window, whole_days
 from bot.settings import Settings
 from storage import reports
 from storage import stats as q
@@ -76,7 +76,15 @@ async def lines(
 
 
 async def goals_message(*, session: AsyncSession, settings: Settings, now: datetime) -> Message:
-    found = await lines(session=session, settings=settings, now=now, period="30d")
+    today = datetime.combine(now.astimezone(settings.zone).date(), time(), tzinfo=settings.zone)
+    # whole days, as in digests: a figure that moves with every answer would give the latest one away
+    found = await lines(
+        session=session,
+        settings=settings,
+        now=today,
+        period="30d",
+        fixed=whole_days("30d", today=today, zone=settings.zone),
+    )
     text = (
         "\n".join(f"• {line}" for line in found)
         if found
@@ -85,7 +93,7 @@ async def goals_message(*, session: AsyncSession, settings: Settings, now: datet
     return Message(
         text="Goals: " + ("; ".join(found) if found else "none yet"),
         blocks=(
-            Header(text="Goals · last 30 days"),
+            Header(text="Goals · the last 30 full days"),
             Section(text=text),
             Context(text="Team goals, never individual ones. Figures follow the privacy threshold."),
         ),

@@ -79,12 +79,13 @@ async def save_identity(
         except IntegrityError:  # the same identity saved a moment ago by a concurrent request
             identity = await identity_for(session=session, platform=platform, user_id=user_id)
             assert identity is not None
-    identity.person_id = person_id
-    if address:
-        identity.address = dict(address)
-    identity.updated_at = utcnow()
-    session.add(identity)
-    await session.flush()
+    changed = identity.person_id != person_id or bool(address and dict(address) != identity.address)
+    if changed:  # an unchanged identity is not rewritten: its time says when it changed, not when they last spoke
+        identity.person_id = person_id
+        identity.address = dict(address) if address else identity.address
+        identity.updated_at = utcnow()
+        session.add(identity)
+        await session.flush()
     return identity
 
 

@@ -21,3 +21,18 @@ async def test_simultaneous_first_messages_create_one_person_and_one_identity(co
         identities = (await session.exec(select(func.count()).select_from(Identity))).one()
     assert [(p.email, p.display_name) for p in people] == [("ana@example.com", "Ana")]
     assert identities == 1
+
+
+async def test_speaking_again_does_not_rewrite_the_identity(cores: tuple[Core, Core]) -> None:
+    a, _ = cores
+    actor = Actor(platform="teams", user_id="aad-raj", email="raj@example.com")
+    await a.remember_person(actor, {"conversation": "c1"})
+    async with unit_of_work(a.sessions) as session:
+        first = (await session.exec(select(Identity))).one().updated_at
+    await a.remember_person(actor, {"conversation": "c1"})  # e.g. sending anonymous feedback: nothing to date it
+    async with unit_of_work(a.sessions) as session:
+        assert (await session.exec(select(Identity))).one().updated_at == first
+    await a.remember_person(actor, {"conversation": "c2"})  # a new chat: the address, and its time, change
+    async with unit_of_work(a.sessions) as session:
+        moved = (await session.exec(select(Identity))).one()
+    assert moved.address == {"conversation": "c2"} and moved.updated_at > first

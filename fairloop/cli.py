@@ -181,6 +181,7 @@ def export(
     period: Annotated[str, typer.Option(help="7d, 30d, 90d or quarter")] = "quarter",
     fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
     out: Annotated[Path | None, typer.Option(help="write here instead of standard output")] = None,
+    monthly: Annotated[bool, typer.Option("--monthly", help="the monthly counts kept after retention purges")] = False,
 ) -> None:
     """Aggregates for compliance reporting: everyone and each team (the privacy threshold applies)."""
     settings = _settings()
@@ -190,13 +191,19 @@ def export(
     from bot import export as exporter
     from fairloop.offline import with_core
 
-    data = _run_or_exit(
-        with_core(
-            settings,
-            lambda core: exporter.rows(sessions=core.sessions, settings=settings, now=core.clock(), period=period),
+    if monthly:
+        data = _run_or_exit(
+            with_core(settings, lambda core: exporter.monthly(sessions=core.sessions, settings=settings))
         )
-    )
-    text = exporter.render(data, fmt)
+        text = exporter.render(data, fmt, exporter.MONTHLY)
+    else:
+        data = _run_or_exit(
+            with_core(
+                settings,
+                lambda core: exporter.rows(sessions=core.sessions, settings=settings, now=core.clock(), period=period),
+            )
+        )
+        text = exporter.render(data, fmt)
     if out is None:
         typer.echo(text, nl=False)
     else:

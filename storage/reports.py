@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Concern, Feedback, GoalRow, Prompt, utcnow
+from storage.models import Concern, Feedback, GoalRow, Prompt, Rollup, utcnow
 
 
 async def list_goals(*, session: AsyncSession) -> list[GoalRow]:
@@ -66,3 +66,7 @@ async def gauges(*, session: AsyncSession) -> dict[str, dict[str, int]]:
         rows = await session.exec(select(column, func.count()).group_by(column))
         out[name] = {str(key): int(n) for key, n in rows}
     return out
+
+
+async def rollups(*, session: AsyncSession) -> list[Rollup]:
+    return list(await session.exec(select(Rollup).order_by(col(Rollup.month), col(Rollup.team), col(Rollup.role))))

@@ -53,3 +53,25 @@ async def test_the_scheduled_purge_runs_once_a_day_across_replicas(start_app: St
     first = await running.core.purge(daily=True)
     second = await running.core.purge(daily=True)  # another replica, the same day
     assert first["checkins"] == 1 and second == {}
+
+
+async def test_the_monthly_counts_kept_after_a_purge_are_exported_with_the_threshold(start_app: StartApp) -> None:
+    from bot import export
+
+    running = await start_app(min_group_size=1, retention="30d")
+    plan = [("Platform", "ana@x.io", "all"), ("Platform", "raj@x.io", "rubric-no"), ("Data", "mia@x.io", "all")]
+    await answered_days_ago(running, plan, days=40)
+    await running.core.purge()
+    rows = await export.monthly(sessions=running.core.sessions, settings=running.core.settings)
+    by_scope = {r["scope"]: r for r in rows}
+    assert list(by_scope) == ["everyone", "team:Data", "team:Platform"] and len({r["month"] for r in rows}) == 1
+    assert (by_scope["everyone"]["checkins"], by_scope["everyone"]["all_practices_rate"]) == (3, 0.6667)
+    assert by_scope["team:Platform"]["practice:rubric"] == 0.5 and by_scope["team:Data"]["checkins"] == 1
+    strict = running.core.settings.model_copy(update={"min_group_size": 2})
+    hidden = {r["scope"]: r for r in await export.monthly(sessions=running.core.sessions, settings=strict)}
+    assert hidden["everyone"]["checkins"] == 3
+    # Data (1) is under the threshold, so Platform (2) is hidden with it: everyone minus Platform would show Data
+    assert [hidden[t]["suppressed"] for t in ("team:Data", "team:Platform")] == [True, True]
+    assert hidden["team:Platform"]["checkins"] is None and hidden["team:Platform"]["practice:rubric"] is None
+    text = export.render(rows, "csv", export.MONTHLY)
+    assert text.splitlines()[0].startswith("scope,month,suppressed,checkins,all_practices_rate,practice:structured")

@@ -158,3 +158,5 @@ def test_purge_reports_what_it_removed(tmp_path: Path) -> None:
     assert (kept.returncode, kept.stdout.strip()) == (0, "purged nothing older than 730 days")
     gone = run(tmp_path, "purge", FAIRLOOP_RETENTION="0s")
     assert gone.returncode == 0 and gone.stdout.strip().startswith("purged 20 prompts, 10 interviews")
+    monthly = run(tmp_path, "export", "--monthly")  # nothing was answered, so no monthly counts were kept
+    assert (monthly.returncode, monthly.stdout) == (0, "scope,month,suppressed,checkins,all_practices_rate\n")

@@ -43,7 +43,7 @@ from storage import reports
 from storage.db import Sessions, unit_of_work
 from storage.interviews import get_prompt
 from storage.models import Interview, Prompt, utcnow
-from storage.people import claim_key, get_channel, get_or_create_person, save_channel, save_identity
+from storage.people import claim_key, get_channel, get_or_create_person, release_key, save_channel, save_identity
 
 logger = logging.getLogger(__name__)
 
@@ -268,23 +268,34 @@ class Core:
         async with unit_of_work(self.sessions) as session:
             return await trend.weekly(session=session, end=end, k=self.settings.min_group_size)
 
-    async def send_digest(self, name: str | None, *, scheduled_for: datetime | None = None) -> Digest:
-        """Post a digest to its channel. A scheduled run is claimed first, so replicas send it once."""
+    async def send_digest(self, name: str | None) -> Digest:
+        """Post a digest to its channel now."""
         built = await self.digest(name)
-        spec = built.spec
-        # claimed by the local wall-clock time, so the hour that repeats when clocks go back sends once
-        local = (
-            scheduled_for.astimezone(ZoneInfo(spec.timezone)).replace(tzinfo=None).isoformat() if scheduled_for else ""
-        )
-        if scheduled_for is not None and not await self.first_time(f"digest:{spec.name}:{local}"):
-            logger.info("digest %s for %s already sent", spec.name, local)
-            return spec
-        outbox = self.outboxes.get(spec.platform)
+        outbox = self.outboxes.get(built.spec.platform)
         if outbox is None:
-            raise UserInputError(f"The digest {spec.name!r} posts to {spec.platform}, which isn't connected here.")
-        await outbox.post_channel(channel=spec.channel, message=built.message)
-        logger.info("digest %s sent to %s %s", spec.name, spec.platform, spec.channel)
-        return spec
+            raise UserInputError(
+                f"The digest {built.spec.name!r} posts to {built.spec.platform}, which isn't connected here."
+            )
+        await outbox.post_channel(channel=built.spec.channel, message=built.message)
+        logger.info("digest %s sent to %s %s", built.spec.name, built.spec.platform, built.spec.channel)
+        return built.spec
+
+    async def send_scheduled_digest(self, name: str, *, due: datetime) -> bool:
+        """Post the digest for its scheduled time `due` unless that time is claimed already (by this process,
+        another replica, or the hour repeated when clocks go back). A failed post gives the claim back."""
+        spec = self.settings.digest(name)
+        if spec is None:
+            return False
+        key = f"digest:{spec.name}:{due.astimezone(ZoneInfo(spec.timezone)).replace(tzinfo=None).isoformat()}"
+        if not await self.first_time(key):
+            return False
+        try:
+            await self.send_digest(name)
+        except Exception:
+            async with unit_of_work(self.sessions) as session:
+                await release_key(session=session, key=key)
+            raise
+        return True
 
     async def home(self, actor: Actor) -> Message:
         async with unit_of_work(self.sessions) as session:

@@ -16,17 +16,22 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from prometheus_client import Counter
 
 from bot import cron
+from bot.errors import FairloopError
 from bot.service import Core
 from fairloop.keys import CORE, KICK, REGISTRY, SETTINGS
 
 logger = logging.getLogger(__name__)
 
 
-DIGEST_GRACE = timedelta(hours=1)  # a process that was down at 09:00 still sends the 09:00 digest by 10:00
+DIGEST_GRACE = timedelta(hours=1)  # a digest whose time came while the process was down still goes out within this
 
 
 def digest_run(core: Core, name: str, expression: str, timezone: str) -> Callable[[], Awaitable[int]]:
-    """The digest's run for its most recent scheduled time; replicas claim that time, so one of them sends."""
+    """Send the digest for its most recent scheduled time, if that came within DIGEST_GRACE and nobody sent it.
+
+    Run every minute rather than by a cron trigger: a process (re)started at 09:30 still sends 09:00's digest,
+    and a post that failed is tried again on the next minute, while the claim keeps replicas to one post.
+    """
 
     async def run() -> int:
         now = datetime.now(UTC)
@@ -34,8 +39,7 @@ def digest_run(core: Core, name: str, expression: str, timezone: str) -> Callabl
         due = max((r for r in runs if r <= now), default=None)  # the latest scheduled time that has come
         if due is None:
             return 0
-        await core.send_digest(name, scheduled_for=due)
-        return 1
+        return int(await core.send_scheduled_digest(name, due=due))
 
     return run
 
@@ -77,10 +81,22 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     ):
         scheduler.add_job(job(name, work), "interval", minutes=minutes, id=name, max_instances=1, coalesce=True,
                           misfire_grace_time=minutes * 60)  # fmt: skip
-    for digest in settings.digests:
-        scheduler.add_job(job(f"digest {digest.name}", digest_run(core, digest.name, digest.cron, digest.timezone)),
-                          cron.trigger(digest.cron, digest.timezone), id=f"digest:{digest.name}", max_instances=1,
-                          coalesce=True, misfire_grace_time=int(DIGEST_GRACE.total_seconds()))  # fmt: skip
+    sweeps = [digest_run(core, d.name, d.cron, d.timezone) for d in settings.digests]
+
+    async def digests() -> int:
+        sent = 0
+        for sweep in sweeps:
+            try:
+                sent += await sweep()
+            except Exception as exc:  # noqa: BLE001 - one digest's channel failing must not hold back the others
+                # a FairloopError says what to fix (e.g. invite the app to the channel); anything else needs a trace
+                logger.warning("a digest could not be posted (%s); it is tried again in a minute", exc,
+                               exc_info=not isinstance(exc, FairloopError))  # fmt: skip
+        return sent
+
+    if sweeps:
+        scheduler.add_job(job("digests", digests), "interval", minutes=1, id="digests", max_instances=1,
+                          coalesce=True, misfire_grace_time=60, next_run_time=datetime.now(UTC))  # fmt: skip
     scheduler.start()  # inside the running loop: cleanup_ctx runs on it
 
     def kick() -> None:

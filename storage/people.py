@@ -118,6 +118,13 @@ async def claim_key(*, session: AsyncSession, key: str) -> bool:
     return True
 
 
+async def release_key(*, session: AsyncSession, key: str) -> None:
+    """Forget a claimed key, so the work it guarded can be tried again (it failed)."""
+    row = await session.get(ProcessedEvent, key)
+    if row is not None:
+        await session.delete(row)
+
+
 async def get_setting(*, session: AsyncSession, key: str) -> str | None:
     row = await session.get(Setting, key)
     return row.value if row else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.events import Actor, CommandIssued
@@ -141,7 +142,7 @@ async def test_digest_send_posts_to_its_channel_and_a_scheduled_time_is_sent_onc
     [post] = await posts(running, "#recruiting-dei-sync")
     assert "Recruitment × DEI sync" in post.body["text"] and "6 check-ins" in post.body["text"]
     every_minute = digest_run(running.core, "weekly-sync", "* * * * *", "UTC")
-    assert await every_minute() == 1 and await every_minute() == 1  # the second run claims the same minute
+    assert await every_minute() == 1 and await every_minute() == 0  # the same minute is claimed once
     assert len(await posts(running, "#recruiting-dei-sync")) == 2  # the manual one and one scheduled
 
 
@@ -167,8 +168,8 @@ async def test_a_scheduled_time_repeated_by_the_clock_change_is_posted_once(star
     running = await start_app(min_group_size=1, admins=["priya@example.com"], digests=[berlin])
     cest = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
     cet = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, an hour later
-    await running.core.send_digest("weekly-sync", scheduled_for=cest)
-    await running.core.send_digest("weekly-sync", scheduled_for=cet)
+    assert await running.core.send_scheduled_digest("weekly-sync", due=cest) is True
+    assert await running.core.send_scheduled_digest("weekly-sync", due=cet) is False
     assert len(await posts(running, "#recruiting-dei-sync")) == 1
 
 
@@ -190,3 +191,34 @@ async def test_a_quarterly_digest_on_the_first_day_reports_the_quarter_just_ende
     assert built.message.blocks[0].text == "Recruitment × DEI sync · 1 Jul – 30 Sep"
     mid = await running.core.digest("quarterly", now=datetime(2026, 11, 25, 7, 0, tzinfo=UTC))
     assert mid.message.blocks[0].text == "Recruitment × DEI sync · 1 Oct – 24 Nov"
+
+
+async def test_a_scheduled_digest_whose_post_failed_is_posted_on_the_next_try(start_app: StartApp) -> None:
+    from bot.errors import Undeliverable
+    from tests.bot.fakes import FakeOutbox
+
+    class Refusing(FakeOutbox):
+        async def post_channel(self, *, channel: str, message: Message):  # type: ignore[no-untyped-def]
+            raise Undeliverable(f"cannot post to {channel} (not_in_channel)")
+
+    slack = {**WEEKLY, "platform": "slack", "channel": "C0SYNC", "cron": "* * * * *"}
+    running = await start_app(min_group_size=1, digests=[slack])
+    running.core.outboxes["slack"] = Refusing("slack")
+    every_minute = digest_run(running.core, "weekly-sync", "* * * * *", "UTC")
+    with pytest.raises(Undeliverable):
+        await every_minute()
+    running.core.outboxes["slack"] = outbox = FakeOutbox("slack")  # someone invited the app to the channel
+    assert await every_minute() == 1 and await every_minute() == 0
+    assert [channel for channel, _ in outbox.channel_posts] == ["C0SYNC"]
+
+
+async def test_the_running_app_posts_a_digest_whose_time_has_come(start_app: StartApp) -> None:
+    from tests.conftest import eventually
+
+    running = await start_app(min_group_size=1, digests=[{**WEEKLY, "cron": "* * * * *"}])
+
+    async def posted() -> list[PlaygroundPost]:
+        return await posts(running, "#recruiting-dei-sync")
+
+    [post] = await eventually(posted)  # the scheduler sweeps digests at start-up, then every minute
+    assert post.body["text"].startswith("Recruitment × DEI sync")

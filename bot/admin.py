@@ -8,16 +8,11 @@ from typing import TYPE_CHECKING
 from bot import concerns, goals
 from bot.errors import PermissionDenied, UserInputError
 from bot.events import Actor
-from bot.messages import Message, Section
-from bot.replies import Reply
+from bot.replies import Reply, notice
 from storage.db import unit_of_work
 
 if TYPE_CHECKING:
     from bot.service import Core
-
-
-def notice(text: str) -> Message:
-    return Message(text=text, blocks=(Section(text=text),), private=True)
 
 
 async def handle(*, core: Core, sub: str, args: list[str], actor: Actor) -> Reply:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot.messages import Form, Message
+from bot.messages import Form, Message, Section
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,3 +27,8 @@ class Reply:
     # work that can wait until the platform has its answer (redrawing the prompt, alerting the DEI channel);
     # only set when the adapter asked to run it itself (Slack must ack a modal within 3 s)
     after: tuple[Callable[[], Awaitable[None]], ...] = ()
+
+
+def notice(text: str) -> Message:
+    """A private one-paragraph note to the person who asked (a refusal, a thank-you, a confirmation)."""
+    return Message(text=text, blocks=(Section(text=text),), private=True)

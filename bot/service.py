@@ -13,16 +13,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 
 from bot import (
-    admin,
     anonymous,
     cards,
+    chat,
     checkins,
     commands,
     concerns,
     digests,
     dispatch,
     feedback,
-    goals,
     intake,
     reminders,
     retention,
@@ -34,9 +33,9 @@ from bot.errors import FairloopError, PermissionDenied, UserInputError
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
 from bot.home import home_message
 from bot.ids import parse_id
-from bot.messages import Context, Form, Message, Section
+from bot.messages import Context, Form, Message
 from bot.ports import Outbox
-from bot.replies import Reply
+from bot.replies import Reply, notice
 from bot.settings import Settings
 from bot.tokens import Signer
 from storage import reports
@@ -46,10 +45,6 @@ from storage.models import Interview, Prompt, utcnow
 from storage.people import claim_key, get_channel, get_or_create_person, release_key, save_channel, save_identity
 
 logger = logging.getLogger(__name__)
-
-
-def notice(text: str) -> Message:
-    return Message(text=text, blocks=(Section(text=text),), private=True)
 
 
 class Core:
@@ -218,39 +213,8 @@ class Core:
             logger.warning("could not update prompt %s in place", prompt.id, exc_info=True)
 
     async def on_command(self, event: CommandIssued) -> Reply:
-        words = event.text.strip().split()
-        sub = words[0].lower().lstrip("/") if words else "help"
         try:
-            if sub == "help":
-                return Reply(message=commands.help_message())
-            if sub == "why":
-                return Reply(message=commands.why_message(self.settings))
-            if sub == "stats":
-                return Reply(
-                    message=stats.as_message(await self.stats(**vars(commands.parse_stats(words[1:]))), self.settings)
-                )
-            if sub == "me":
-                async with unit_of_work(self.sessions) as session:
-                    person = await checkins.resolve_person(session=session, actor=event.actor)
-                    if person is None:
-                        return Reply(
-                            message=notice("I don't have a record for you yet — it starts with your first check-in.")
-                        )
-                    return Reply(
-                        message=await commands.me_message(
-                            session=session, person=person, settings=self.settings, now=self.clock()
-                        )
-                    )
-            if sub == "feedback":
-                return Reply(form=anonymous.form())
-            if sub == "goals":
-                async with unit_of_work(self.sessions) as session:
-                    return Reply(
-                        message=await goals.goals_message(session=session, settings=self.settings, now=self.clock())
-                    )
-            if sub in ("goal", "digest"):
-                return await admin.handle(core=self, sub=sub, args=words[1:], actor=event.actor)
-            return Reply(message=commands.help_message(unknown=sub))
+            return await chat.answer(core=self, event=event)
         except FairloopError as exc:
             return Reply(message=notice(str(exc)))
 

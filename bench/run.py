@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from bench import slack_latency
 from bench.data import write_csv
 from bot.settings import Settings
 from fairloop.offline import with_core
@@ -122,6 +123,7 @@ async def main() -> None:
 
         overall, team, thirty, naive, digest, seven = await with_core(settings, measure)
         stats_cli = cli(db, "stats", "--json", "--period", "90d")
+    slack = await slack_latency.measure(200)
     out += [
         "# Performance",
         "",
@@ -138,6 +140,15 @@ async def main() -> None:
         f"| `stats 30d role:Data Scientist` | {thirty:.3f} | — |",
         f"| the weekly sync digest (overall, trend, weakest practice, every team with suppression, goals, concerns, feedback, shout-out) | {digest:.3f} | `stats 7d` alone: {seven:.3f} ({digest / seven:.1f}×) |",
         f"| `fairloop stats --json --period 90d` (whole process: start, migrate check, query, exit) | {stats_cli:.2f} | — |",
+        "",
+        "Slack, through the whole app on loopback (signed requests in, a fake Slack Web API out; 200 interviewers, one",
+        "request at a time). Milliseconds, median / 95th percentile:",
+        "",
+        "| what | p50 ms | p95 ms | baseline in the same run |",
+        "|---|---|---|---|",
+        f"| click **All practices followed** → Slack gets its 200 (Slack allows 3,000) | {slack['ack'][0]:.1f} | {slack['ack'][1]:.1f} | `GET /healthz`: {slack['healthz'][0]:.1f} / {slack['healthz'][1]:.1f} |",
+        f"| click → the message is updated in place (`chat.update` arrives) | {slack['redraw'][0]:.1f} | {slack['redraw'][1]:.1f} | — |",
+        f"| `/fairloop stats 30d` → the private answer arrives on `response_url` | {slack['stats'][0]:.1f} | {slack['stats'][1]:.1f} | — |",
         "",
         "Stats aggregate in SQL (`COUNT`/`SUM ... GROUP BY` over indexed `due_at`, `team`, `role`); the median time",
         "to answer uses `ORDER BY ... OFFSET n/2`, which works the same on SQLite and PostgreSQL.",

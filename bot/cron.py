@@ -77,15 +77,17 @@ def trigger(expression: str, timezone: str) -> CronTrigger | OrTrigger:
         raise CronError(f"{expression!r}: {exc}") from None
 
 
-def next_runs(expression: str, timezone: str, *, after: datetime, count: int = 3) -> list[datetime]:
-    """The next `count` times the expression fires after `after`, in its own timezone."""
+def next_runs(
+    expression: str, timezone: str, *, after: datetime, count: int = 3, until: datetime | None = None
+) -> list[datetime]:
+    """The next `count` times the expression fires from `after` on (none later than `until`), in its own timezone."""
     trig = trigger(expression, timezone)
     out: list[datetime] = []
     previous = None
     moment = after
     while len(out) < count:
         fire = trig.get_next_fire_time(previous, moment)
-        if fire is None:
+        if fire is None or (until is not None and fire > until):
             break
         out.append(fire)
         previous, moment = fire, fire

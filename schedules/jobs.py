@@ -35,8 +35,9 @@ def digest_run(core: Core, name: str, expression: str, timezone: str) -> Callabl
 
     async def run() -> int:
         now = datetime.now(UTC)
-        runs = cron.next_runs(expression, timezone, after=now - DIGEST_GRACE, count=61)
-        due = max((r for r in runs if r <= now), default=None)  # the latest scheduled time that has come
+        # only the times within the grace hour: a weekly digest is one trigger step, not a year of them
+        runs = cron.next_runs(expression, timezone, after=now - DIGEST_GRACE, count=61, until=now)
+        due = runs[-1] if runs else None  # the latest scheduled time that has come
         if due is None:
             return 0
         return int(await core.send_scheduled_digest(name, due=due))

@@ -136,3 +136,10 @@ def test_a_digest_without_a_timezone_uses_fairloop_timezone_and_goals_name_real_
         "goals: goal 1: metric 'rubrik' is not response, all_practices or a practice "
         "(structured, rubric, accommodations, on_topic, candidate_time)"
     )
+
+
+def test_runs_stop_at_until() -> None:
+    after = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    minutes = next_runs("* * * * *", "UTC", after=after, count=61, until=after.replace(minute=3))
+    assert [r.minute for r in minutes] == [0, 1, 2, 3]  # `after` itself counts when it matches
+    assert next_runs("0 9 * * mon", "UTC", after=after, count=61, until=after.replace(hour=8, minute=59)) == []

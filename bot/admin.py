@@ -28,8 +28,9 @@ async def handle(*, core: Core, sub: str, args: list[str], actor: Actor) -> Repl
             goal = await goals.set_from_words(
                 session=session, settings=core.settings, words=args[1:], set_by=concerns.who(actor)
             )
-        line = goals.describe(goal, None, core.settings).split(" (")[0]
-        return Reply(message=notice(f"Goal set: {line}. It shows in `goals` and in the digests."))
+        return Reply(
+            message=notice(f"Goal set: {goals.label(goal, core.settings)}. It shows in `goals` and in the digests.")
+        )
     name = args[1] if len(args) > 1 else None
     if action in ("", "preview"):
         return Reply(message=replace((await core.digest(name)).message, private=True))  # only the admin sees it

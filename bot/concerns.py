@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cards import headline
-from bot.config import Alerts
+from bot.config import PLAYGROUND_CHANNEL, Alerts
 from bot.errors import NotFound
 from bot.events import Actor
 from bot.ids import parse_id
@@ -96,7 +96,7 @@ async def post_alert(*, settings: Settings, outboxes: Mapping[str, Outbox], aler
     """Attributed concerns reach the DEI channel at once; without one they wait for the next digest."""
     target = channel_for(settings)
     if target is None and "playground" in outboxes:  # trying it out locally: the playground's channel
-        target = Alerts(platform="playground", channel="recruiting-dei-sync")
+        target = Alerts(platform="playground", channel=PLAYGROUND_CHANNEL)
     outbox = outboxes.get(target.platform) if target else None
     if target is None or outbox is None:
         logger.info("concern stored; no alert channel is connected, so it waits for the next digest")

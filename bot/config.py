@@ -12,6 +12,7 @@ from bot.cron import CronError, trigger
 from bot.periods import PERIODS
 
 Platform = Literal["slack", "teams", "playground"]
+PLAYGROUND_CHANNEL = "recruiting-dei-sync"  # where a local trial's digests and concern alerts appear
 Audience = Literal["joint", "recruitment", "dei"]
 METRICS = {
     "response": "response",

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import goals, stats, trend
-from bot.config import Digest
+from bot.config import PLAYGROUND_CHANNEL, Digest
 from bot.errors import NotFound
 from bot.messages import Context, Divider, Header, Image, Message, Section
-from bot.periods import Window, whole_days
+from bot.periods import Window, start_of_day, whole_days
 from bot.privacy import publishable
 from bot.settings import Settings
 from bot.tokens import Signer
@@ -28,7 +28,7 @@ class Built:
 
 
 TITLES = {"joint": "Recruitment × DEI sync", "recruitment": "Recruitment sync", "dei": "DEI sync"}
-DEFAULT = Digest(name="sync", platform="playground", channel="recruiting-dei-sync")
+DEFAULT = Digest(name="sync", platform="playground", channel=PLAYGROUND_CHANNEL)
 QUOTES = 3  # feedback notes quoted in a digest
 SHOUT_OUT = 0.9  # the response rate a team's shout-out needs
 
@@ -101,7 +101,7 @@ async def build(
 ) -> Message:
     """The digest message for `digest`'s period up to `now` (aggregates only, the threshold applied)."""
     zone, k = ZoneInfo(digest.timezone), settings.min_group_size
-    cut = datetime.combine(now.astimezone(zone).date(), time(), tzinfo=zone)  # whole days, up to today 00:00
+    cut = start_of_day(now, zone)  # whole days, up to today 00:00
     w = whole_days(digest.period, today=cut, zone=zone)
     title = f"{TITLES[digest.audience]} · {span_label(w, zone)}"
     overall = await stats.compute(session=session, settings=settings, now=cut, period=digest.period, fixed=w)
@@ -113,7 +113,7 @@ async def build(
         blocks.append(
             Section(
                 text=f"*Check-ins {f.checkins}* (response {stats.pct(f.response_rate)}"
-                f"{_pts(f.response_rate, prev.response_rate if prev else None)}) · all practices followed "
+                f"{_within(stats.points(f.response_rate, prev.response_rate if prev else None))}) · all practices followed "
                 f"{stats.pct(f.all_practices_rate)}{stats.trend(f.all_practices_rate, prev.all_practices_rate if prev else None)}"
             )
         )
@@ -152,11 +152,9 @@ async def build(
     return Message(text=plain, blocks=tuple(blocks))
 
 
-def _pts(now: float | None, before: float | None) -> str:
-    if now is None or before is None:
-        return ""
-    pts = round((now - before) * 100)
-    return ", =" if pts == 0 else f", {'▲' if pts > 0 else '▼'}{abs(pts)} pts"
+def _within(change: str) -> str:
+    """A change inside parentheses that are already open: '(response 91%, ▲4 pts)'."""
+    return f", {change}" if change else ""
 
 
 async def prepare(*, sessions: Sessions, settings: Settings, signer: Signer, name: str | None, now: datetime) -> Built:

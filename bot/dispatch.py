@@ -20,6 +20,7 @@ from storage.people import identities_of, save_identity
 
 logger = logging.getLogger(__name__)
 CLAIM_FOR = timedelta(minutes=2)
+OUTAGE_WAIT = timedelta(seconds=30)  # a platform hiccup: try again soon
 CONFIG_WAIT = timedelta(minutes=5)  # a revoked token or missing scope is not fixed in seconds
 CONCURRENCY = 8  # sends in flight at once; each prompt is still claimed before it is sent
 
@@ -115,19 +116,17 @@ async def _send_one(
             break
         except Undeliverable as exc:
             reasons.append(exc.reason if len(outboxes) == 1 else f"{platform}: {exc.reason}")
-        except PlatformUnavailable as exc:  # fairloop's own credentials: wait for an operator, quietly
-            logger.warning("%s refuses fairloop (%s); prompt %s waits %s", platform, exc.reason, prompt_id, CONFIG_WAIT)
-            async with unit_of_work(sessions) as session:
-                await repo.finish_prompt(
-                    session=session, prompt_id=prompt_id, claim=claim, claimed_until=now() + CONFIG_WAIT
+        except Exception as exc:  # noqa: BLE001 - an outage must not lose the prompt: release it for a retry
+            if isinstance(exc, PlatformUnavailable):  # fairloop's own credentials: wait for an operator, quietly
+                logger.warning(
+                    "%s refuses fairloop (%s); prompt %s waits %s", platform, exc.reason, prompt_id, CONFIG_WAIT
                 )
-            return 0
-        except Exception:  # noqa: BLE001 - a platform outage must not lose the prompt: release it for a retry
-            logger.exception("sending prompt %s via %s failed; will retry", prompt_id, platform)
+                wait = CONFIG_WAIT
+            else:
+                logger.exception("sending prompt %s via %s failed; will retry", prompt_id, platform)
+                wait = OUTAGE_WAIT
             async with unit_of_work(sessions) as session:
-                await repo.finish_prompt(
-                    session=session, prompt_id=prompt_id, claim=claim, claimed_until=now() + timedelta(seconds=30)
-                )
+                await repo.finish_prompt(session=session, prompt_id=prompt_id, claim=claim, claimed_until=now() + wait)
             return 0
     async with unit_of_work(sessions) as session:
         if delivery is None:

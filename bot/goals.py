@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -10,7 +10,7 @@ from bot import stats
 from bot.config import METRICS, Goal, parse_target
 from bot.errors import UserInputError
 from bot.messages import Context, Header, Message, Section
-from bot.periods import Window, whole_days
+from bot.periods import Window, start_of_day, whole_days
 from bot.settings import Settings
 from storage import reports
 from storage import stats as q
@@ -44,10 +44,15 @@ def value_of(metric: str, figures: stats.Figures) -> float | None:
     return figures.practices.get(metric)
 
 
+def label(goal: Goal, settings: Settings) -> str:
+    """'Platform: all practices ≥ 95%', or 'response ≥ 90%' for everyone."""
+    who = f"{goal.team}: " if goal.team else ""
+    return f"{who}{metric_label(goal.metric, settings)} ≥ {stats.pct(goal.target)}"
+
+
 def describe(goal: Goal, figures: stats.Figures | None, settings: Settings) -> str:
     """'response ≥ 90% ✓' when met, 'all practices ≥ 80% (78%)' when not, a note when figures are hidden."""
-    who = f"{goal.team}: " if goal.team else ""
-    head = f"{who}{metric_label(goal.metric, settings)} ≥ {stats.pct(goal.target)}"
+    head = label(goal, settings)
     value = value_of(goal.metric, figures) if figures else None
     if figures is None:
         return f"{head} ({stats.NOT_ENOUGH})"
@@ -76,7 +81,7 @@ async def lines(
 
 
 async def goals_message(*, session: AsyncSession, settings: Settings, now: datetime) -> Message:
-    today = datetime.combine(now.astimezone(settings.zone).date(), time(), tzinfo=settings.zone)
+    today = start_of_day(now, settings.zone)
     # whole days, as in digests: a figure that moves with every answer would give the latest one away
     found = await lines(
         session=session,

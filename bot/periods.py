@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import UserInputError
@@ -42,6 +42,11 @@ def window(name: str, *, now: datetime, zone: ZoneInfo) -> Window:
         return Window(name=name, start=start, end=now, label=f"Q{q} {start.year} so far")
     days = int(name[:-1])
     return Window(name=name, start=now - timedelta(days=days), end=now, label=f"last {days} days")
+
+
+def start_of_day(moment: datetime, zone: ZoneInfo) -> datetime:
+    """00:00 of `moment`'s day in `zone`."""
+    return datetime.combine(moment.astimezone(zone).date(), time(), tzinfo=zone)
 
 
 def whole_days(name: str, *, today: datetime, zone: ZoneInfo) -> Window:

@@ -169,11 +169,17 @@ def pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.0f}%"
 
 
-def trend(now: float | None, before: float | None) -> str:
+def points(now: float | None, before: float | None) -> str:
+    """The change between two rates in percentage points: '▲4 pts', '▼2 pts', '=', or '' without both."""
     if now is None or before is None:
         return ""
     pts = round((now - before) * 100)
-    return " (=)" if pts == 0 else f" ({'▲' if pts > 0 else '▼'}{abs(pts)} pts)"
+    return "=" if pts == 0 else f"{'▲' if pts > 0 else '▼'}{abs(pts)} pts"
+
+
+def trend(now: float | None, before: float | None) -> str:
+    change = points(now, before)
+    return f" ({change})" if change else ""
 
 
 def duration(seconds: int | None) -> str:

@@ -12,6 +12,7 @@ from sqlmodel import col, or_, select
 from adapters.playground import render
 from adapters.playground.outbox import PlaygroundOutbox
 from adapters.sources.webhook import ingest_response
+from bot.config import PLAYGROUND_CHANNEL
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
 from bot.ids import parse_id
 from bot.replies import Reply
@@ -160,7 +161,7 @@ async def channel_post(request: web.Request) -> web.Response:
     """Post the sync digest (the first declared, else a joint 7-day one) to a playground channel now."""
     data = await _json(request)
     built = await request.app[CORE].digest(None)
-    default = built.spec.channel if built.spec.platform == "playground" else "recruiting-dei-sync"
+    default = built.spec.channel if built.spec.platform == "playground" else PLAYGROUND_CHANNEL
     channel = str(data.get("channel") or default)
     delivery = await request.app[OUTBOX].post_channel(channel=channel, message=built.message)
     return web.json_response({"conversation": delivery.conversation, "id": delivery.message_id})

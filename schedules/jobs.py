@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.util import undefined
 from prometheus_client import Counter
 
 from bot import cron
@@ -75,13 +76,16 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     async def purge() -> int:
         return sum((await core.purge(daily=True)).values())
 
-    for name, work, minutes in (
-        ("remind", core.send_reminders, 5),
-        ("expire", core.expire_old, 15),
-        ("purge", purge, 24 * 60),
+    soon = datetime.now(UTC) + timedelta(minutes=1)
+    for name, work, minutes, first in (
+        ("remind", core.send_reminders, 5, None),
+        ("expire", core.expire_old, 15, None),
+        # daily, but also a minute after start: a process redeployed every day would otherwise never purge
+        # (the run is claimed once per day, so restarts and replicas do not repeat it)
+        ("purge", purge, 24 * 60, soon),
     ):
         scheduler.add_job(job(name, work), "interval", minutes=minutes, id=name, max_instances=1, coalesce=True,
-                          misfire_grace_time=minutes * 60)  # fmt: skip
+                          misfire_grace_time=minutes * 60, next_run_time=first or undefined)  # fmt: skip
     sweeps = [digest_run(core, d.name, d.cron, d.timezone) for d in settings.digests]
 
     async def digests() -> int:

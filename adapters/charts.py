@@ -63,7 +63,7 @@ async def chart_view(request: web.Request) -> web.StreamResponse:
         points, end = await request.app[REPORTS].chart(request.match_info["token"])
     except NotFound as exc:
         return error(404, "not_found", str(exc))
-    last_day = end.date() - timedelta(days=1)  # the chart runs up to, not including, the digest's day
+    last_day = end - timedelta(days=1)  # the chart runs up to, not including, the digest's day
     png = await asyncio.to_thread(render_png, points, f"Weekly trend · {len(points)} weeks to {last_day:%d %b %Y}")
     return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
 

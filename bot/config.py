@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot import crontab
-from bot.reports.periods import PERIODS
+from bot.reports.windows import PERIODS
 
 Platform = Literal["slack", "teams", "playground"]
 Audience = Literal["joint", "recruitment", "dei"]

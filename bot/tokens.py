@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from bot.errors import NotFound
 
 _SALT = "fairloop.feedback"
 _CHART_SALT = "fairloop.chart"
+CHART_LIFETIME = timedelta(days=15)  # a digest's chart is fetched when it is posted; after two weeks it is gone
 
 
 def _signed_at(when: datetime) -> type[TimestampSigner]:
@@ -27,7 +28,7 @@ class Signer:
     def __init__(self, *, secret_key: str) -> None:
         self._secret = secret_key
         self._feedback = URLSafeTimedSerializer(secret_key, salt=_SALT)
-        self._chart = URLSafeSerializer(secret_key, salt=_CHART_SALT)  # no time in it: the same chart, the same URL
+        self._chart = URLSafeTimedSerializer(secret_key, salt=_CHART_SALT)
 
     def feedback_token(self, interview_id: int, *, issued_at: datetime | None = None) -> str:
         """A link token for one interview; with `issued_at` (the interview's end) it is stable and ages from then."""
@@ -47,12 +48,15 @@ class Signer:
         return int(data["i"])
 
     def chart_token(self, digest: str, end: date) -> str:
-        """The trend chart of `digest` for the weeks before `end`: a stable, unguessable image address."""
-        return self._chart.dumps({"d": digest, "e": end.isoformat()})
+        """The trend chart of `digest` for the weeks before `end`: the same address all that day, unguessable, and
+        no longer valid CHART_LIFETIME after it."""
+        stamped = datetime.combine(end, time(), tzinfo=UTC)
+        serializer = URLSafeTimedSerializer(self._secret, salt=_CHART_SALT, signer=_signed_at(stamped))
+        return serializer.dumps({"d": digest, "e": end.isoformat()})
 
     def read_chart_token(self, token: str) -> tuple[str, date]:
         try:
-            data = self._chart.loads(token)
+            data = self._chart.loads(token, max_age=int(CHART_LIFETIME.total_seconds()))
             return str(data["d"]), date.fromisoformat(str(data["e"]))
-        except (BadSignature, KeyError, TypeError, ValueError):
+        except (BadSignature, KeyError, TypeError, ValueError):  # SignatureExpired is a BadSignature
             raise NotFound("There is no chart here.") from None

@@ -23,6 +23,7 @@ from bot.intake.service import Intake
 from bot.interactions.service import Interactions
 from bot.people import Directory
 from bot.ports import Outbox, Outboxes
+from bot.reports import ledger
 from bot.reports.service import Reports
 from bot.retention import Retention
 from bot.tokens import Signer
@@ -79,6 +80,8 @@ async def build(
     async with AsyncExitStack() as stack:
         stack.push_async_callback(engine.dispose)
         signer = Signer(secret_key=await _secret(config, sessions))
+        if await ledger.start(sessions=sessions, settings=config.core):
+            logger.info("counted the existing check-ins into the daily activity ledger")
         directory = Directory(sessions=sessions)
         slack = teams = playground = None
         if outboxes is None:

@@ -10,7 +10,11 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import activity
 from storage.models import (
+    Activity,
+    ActivityPractice,
+    ActivityReason,
     CheckIn,
     CheckInAnswer,
     Concern,
@@ -92,6 +96,11 @@ async def purge(*, session: AsyncSession, cutoff: datetime, now: datetime) -> di
         await session.exec(delete(Interview).where(col(Interview.id).in_(chunk)))  # type: ignore[call-overload]
     counts["interviews"] = len(old_interviews)
 
+    gone = 0
+    for model in (Activity, ActivityPractice, ActivityReason):  # daily counts give way to the monthly ones
+        gone += (await session.exec(delete(model).where(col(model.day) < cutoff.date()))).rowcount  # type: ignore[call-overload, attr-defined]
+    if gone:
+        await activity.rewritten(session=session)
     for key, statement in {
         "feedback": delete(Feedback).where(col(Feedback.day) < cutoff.date()),
         "playground_posts": delete(PlaygroundPost).where(col(PlaygroundPost.created_at) < cutoff),

@@ -1,4 +1,4 @@
-"""Aggregate queries for stats: every figure is counted in SQL, grouped where asked."""
+"""The few raw counts read outside the activity ledger: known team and role names, and a person's own record."""
 
 from __future__ import annotations
 
@@ -10,102 +10,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import CheckIn, CheckInAnswer, Prompt
-
-GroupBy = Literal["team", "role"] | None
-
-
-def _filters(model: Any, start: datetime, end: datetime, team: str | None, role: str | None) -> list[Any]:
-    where = [col(model.due_at) >= start, col(model.due_at) < end]
-    if team is not None:
-        where.append(col(model.team) == team)
-    if role is not None:
-        where.append(col(model.role) == role)
-    return where
-
-
-async def prompt_counts(
-    *,
-    session: AsyncSession,
-    start: datetime,
-    end: datetime,
-    team: str | None = None,
-    role: str | None = None,
-    by: GroupBy = None,
-) -> dict[str, dict[str, int]]:
-    """{group: {state: count}}; the group is '' when not grouped."""
-    key = col(getattr(Prompt, by)) if by else None
-    cols = [Prompt.state, func.count()]
-    stmt = select(*([key] if key is not None else []), *cols).where(*_filters(Prompt, start, end, team, role))
-    stmt = stmt.group_by(*([key] if key is not None else []), Prompt.state)
-    out: dict[str, dict[str, int]] = {}
-    for row in await session.exec(stmt):
-        group, state, n = (row[0], row[1], row[2]) if key is not None else ("", row[0], row[1])
-        out.setdefault(group, {})[state] = int(n)
-    return out
-
-
-async def checkin_counts(
-    *,
-    session: AsyncSession,
-    start: datetime,
-    end: datetime,
-    team: str | None = None,
-    role: str | None = None,
-    by: GroupBy = None,
-) -> dict[str, tuple[int, int]]:
-    """{group: (check-ins, all-practices-followed)}."""
-    key = col(getattr(CheckIn, by)) if by else None
-    followed = func.sum(case((col(CheckIn.all_followed), 1), else_=0))
-    stmt = select(*([key] if key is not None else []), func.count(), followed).where(
-        *_filters(CheckIn, start, end, team, role)
-    )
-    if key is not None:
-        stmt = stmt.group_by(key)
-    out: dict[str, tuple[int, int]] = {}
-    for row in await session.exec(stmt):
-        group, n, ok = (row[0], row[1], row[2]) if key is not None else ("", row[0], row[1])
-        if n:
-            out[group] = (int(n), int(ok or 0))
-    return out
-
-
-async def practice_counts(
-    *, session: AsyncSession, start: datetime, end: datetime, team: str | None = None, role: str | None = None
-) -> dict[str, dict[str, int]]:
-    """{practice: {yes|no|na: count}}."""
-    stmt = (
-        select(CheckInAnswer.practice, CheckInAnswer.value, func.count())
-        .join(CheckIn, col(CheckIn.id) == CheckInAnswer.checkin_id)
-        .where(*_filters(CheckIn, start, end, team, role))
-        .group_by(CheckInAnswer.practice, CheckInAnswer.value)
-    )
-    out: dict[str, dict[str, int]] = {}
-    for practice, value, n in await session.exec(stmt):
-        out.setdefault(practice, {})[value] = int(n)
-    return out
-
-
-async def median_answer_seconds(
-    *, session: AsyncSession, start: datetime, end: datetime, team: str | None = None, role: str | None = None
-) -> int | None:
-    """Median time from prompt to answer, portable SQL: ORDER BY ... OFFSET n/2."""
-    where = _filters(CheckIn, start, end, team, role)
-    n = (await session.exec(select(func.count()).select_from(CheckIn).where(*where))).one()
-    if not n:
-        return None
-    stmt = select(CheckIn.answer_seconds).where(*where).order_by(col(CheckIn.answer_seconds)).offset(n // 2).limit(1)
-    return int((await session.exec(stmt)).one())
-
-
-async def undeliverable_reasons(
-    *, session: AsyncSession, start: datetime, end: datetime, team: str | None = None, role: str | None = None
-) -> dict[str, int]:
-    stmt = (
-        select(Prompt.reason, func.count())
-        .where(Prompt.state == "undeliverable", *_filters(Prompt, start, end, team, role))
-        .group_by(Prompt.reason)
-    )
-    return {str(reason or "unknown"): int(n) for reason, n in await session.exec(stmt)}
 
 
 async def distinct_values(*, session: AsyncSession, column: Literal["team", "role"]) -> list[str]:

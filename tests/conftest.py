@@ -36,12 +36,13 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-async def start_app(tmp_path: Path) -> AsyncIterator[StartApp]:
-    """Start the app with settings overrides: `running = await start_app(min_group_size=1)`."""
+async def start_app(tmp_path: Path, clock: Clock) -> AsyncIterator[StartApp]:
+    """Start the app with settings overrides: `running = await start_app(min_group_size=1)`. The `clock`
+    fixture is its clock."""
     started: list[Running] = []
 
     async def start(**overrides: Any) -> Running:
-        app = init_app(make_config(tmp_path, **overrides))
+        app = init_app(make_config(tmp_path, **overrides), clock=clock)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         running = Running(app=app, server=server, http=aiohttp.ClientSession())

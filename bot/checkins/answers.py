@@ -13,6 +13,7 @@ from bot.events import Actor
 from bot.ids import parse_id
 from bot.messages import Form, Message
 from bot.people import resolve_person
+from bot.reports import ledger
 from bot.settings import Practice, Settings
 from bot.text import Text, bold, italic, text, user
 from storage import checkins as repo
@@ -88,6 +89,11 @@ async def record(
     full = {p.key: answers.get(p.key, "na") for p in settings.practices}
     all_followed = all(v in ("yes", "na") for v in full.values())
     sent = prompt.sent_at or prompt.due_at
+    existing = await repo.checkin_for_prompt(session=session, prompt_id=prompt.id or 0)
+    before = await repo.answers_of(session=session, checkin_id=existing.id or 0) if existing else None
+    was_all_followed = existing.all_followed if existing else None  # read now: saving changes that row
+    if prompt.state == "cancelled":  # answered from a card shown before "not my interview": it is theirs after all
+        await ledger.resent(session=session, prompt=prompt, day=ledger.day_of(now, settings))
     row = CheckIn(
         prompt_id=prompt.id or 0,
         person_id=prompt.person_id,
@@ -101,6 +107,16 @@ async def record(
         answered_at=now,
     )
     await repo.save_checkin(session=session, checkin=row, answers=full)
+    await ledger.answered(
+        session=session,
+        prompt=prompt,
+        day=ledger.day_of(now, settings),
+        answers=full,
+        all_followed=all_followed,
+        seconds=row.answer_seconds,
+        before=before,
+        was_all_followed=was_all_followed,
+    )
     if prompt.state != "answered":
         prompt.state, prompt.reason, prompt.answered_at = "answered", None, now
         await db.save(session, prompt)
@@ -127,6 +143,17 @@ def recorded(*, loaded: Loaded, settings: Settings, now: datetime, answers: dict
 async def not_mine(*, session: Session, loaded: Loaded, settings: Settings, now: datetime) -> Message:
     """Not the interviewer's interview: drop any answer and leave the prompt out of the figures."""
     prompt = loaded.prompt
+    if prompt.state in ("sent", "answered", "expired"):  # delivered, so it counted: it no longer does
+        existing = await repo.checkin_for_prompt(session=session, prompt_id=prompt.id or 0)
+        given = await repo.answers_of(session=session, checkin_id=existing.id or 0) if existing else None
+        await ledger.withdrawn(
+            session=session,
+            prompt=prompt,
+            day=ledger.day_of(now, settings),
+            answers=given,
+            all_followed=bool(existing and existing.all_followed),
+            seconds=existing.answer_seconds if existing else 0,
+        )
     await repo.delete_checkin(session=session, prompt_id=prompt.id or 0)
     prompt.state, prompt.reason, prompt.answered_at = "cancelled", "not my interview", None
     await db.save(session, prompt)
@@ -149,6 +176,7 @@ async def reopen(*, session: Session, loaded: Loaded, settings: Settings, now: d
     if prompt.state == "cancelled" and prompt.reason == "not my interview":
         prompt.state, prompt.reason = "sent", None
         await db.save(session, prompt)
+        await ledger.resent(session=session, prompt=prompt, day=ledger.day_of(now, settings))
     return cards.prompt_message(
         prompt_id=prompt.id or 0, title=title_of(loaded, settings, now), settings=settings, status=status
     )

@@ -12,6 +12,7 @@ from bot.checkins import cards
 from bot.checkins.answers import Loaded, title_of
 from bot.errors import PlatformUnavailable, Undeliverable
 from bot.ports import Delivery, Outbox, Recipient
+from bot.reports import ledger
 from bot.settings import Settings
 from storage import db
 from storage import interviews as repo
@@ -132,13 +133,15 @@ async def _send_one(
     async with unit_of_work(sessions) as session:
         if delivery is None:
             reason = "; ".join(reasons)[:300]
-            await repo.finish_prompt(
+            if await repo.finish_prompt(
                 session=session, prompt_id=prompt_id, claim=claim, state="undeliverable", reason=reason
-            )
+            ):
+                day = ledger.day_of(now(), settings)
+                await ledger.undeliverable(session=session, prompt=prompt, day=day, reason=reason)
             logger.info("prompt %s undeliverable: %s", prompt_id, reason)
             return 0
         moment = now()
-        await repo.finish_prompt(
+        finished = await repo.finish_prompt(
             session=session,
             prompt_id=prompt_id,
             claim=claim,
@@ -148,6 +151,8 @@ async def _send_one(
             conversation=delivery.conversation,
             message_id=delivery.message_id,
         )
+        if finished:
+            await ledger.sent(session=session, prompt=prompt, day=ledger.day_of(moment, settings))
         person = await get_person(session=session, person_id=prompt.person_id)
         assert person is not None
         if person.first_prompted_at is None or (delivery.timezone and person.timezone != delivery.timezone):

@@ -8,6 +8,7 @@ from bot import sample
 from bot.clock import Clock
 from bot.intake.records import InterviewIn, validate_batch
 from bot.intake.upsert import upsert_interviews
+from bot.reports import ledger
 from bot.settings import Settings
 from bot.tokens import Signer
 from storage import interviews as repo
@@ -42,6 +43,8 @@ class Intake:
     async def load_sample(self, *, for_email: str | None = None) -> dict[str, Any]:
         """The sample organisation (once); `for_email` also gets an interview of their own that just ended."""
         summary = await sample.load_sample(sessions=self._sessions, settings=self._settings, now=self._clock())
+        if summary.get("loaded"):  # six weeks of history at once: the days it fills are counted from the rows
+            await ledger.rebuild(sessions=self._sessions, settings=self._settings)
         if for_email:
             await self.ingest(sample.interview_for(for_email, now=self._clock()))
         return summary

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.errors import UserInputError
 from bot.messages import Context, Header, Message, Section
-from bot.reports.periods import PERIODS
+from bot.reports.windows import PERIODS
 from bot.settings import Settings
 from bot.text import bold, code, text
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
 from typing import Any
 
 from bot.reports import stats
+from bot.reports.gate import Table
 from bot.reports.privacy import publishable
 from bot.settings import Settings
 from storage import reports
-from storage import stats as q
 from storage.db import Sessions, unit_of_work
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run a cell starting with one of these
@@ -21,19 +20,16 @@ FIXED = ("scope", "period", "start", "end", "suppressed", "prompts_sent", "check
          "all_practices_rate", "median_time_to_answer_seconds", "undeliverable")  # fmt: skip
 
 
-async def rows(*, sessions: Sessions, settings: Settings, now: datetime, period: str) -> list[dict[str, Any]]:
-    """One row for everyone, then one per team; a suppressed row carries no figures."""
-    async with unit_of_work(sessions) as session:
-        teams = await q.distinct_values(session=session, column="team")
-        out = []
-        for team in [None, *teams]:
-            result = await stats.compute(session=session, settings=settings, now=now, period=period, team=team)
-            data = result.to_json()
-            row = {key: data.get(key) for key in FIXED if key != "scope"}
-            row["scope"] = "everyone" if team is None else f"team:{team}"
-            for p in settings.practices:
-                row[f"practice:{p.key}"] = data["practices"].get(p.key)
-            out.append(row)
+def rows(*, table: Table, settings: Settings, period: str, teams: list[str]) -> list[dict[str, Any]]:
+    """One row for everyone, then one per team (every one known, active or not); a withheld row has no figures."""
+    out = []
+    for team in [None, *sorted(set(teams) | set(table.teams))]:
+        data = stats.compute(table=table, settings=settings, period=period, team=team, role=None).to_json()
+        row = {key: data.get(key) for key in FIXED if key != "scope"}
+        row["scope"] = "everyone" if team is None else f"team:{team}"
+        for p in settings.practices:
+            row[f"practice:{p.key}"] = data["practices"].get(p.key)
+        out.append(row)
     return out
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot.messages import Context, Fields, Header, Message, Section
+from bot.reports.ledger import BUCKET_NAMES
 from bot.reports.privacy import NOT_ENOUGH
 from bot.reports.stats import Stats
+from bot.reports.windows import Window
 from bot.settings import Settings
 from bot.text import Text, bold, join, link, text, user
 
@@ -26,13 +28,14 @@ def trend(now: float | None, before: float | None) -> str:
     return f" ({change})" if change else ""
 
 
-def duration(seconds: int | None) -> str:
-    if seconds is None:
-        return "—"
-    hours, rest = divmod(seconds, 3600)
-    if hours >= 48:
-        return f"{hours // 24}d {hours % 24}h"
-    return f"{hours}h {rest // 60}m" if hours else f"{rest // 60}m"
+def duration(bucket: int | None) -> str:
+    """The median time to answer, as the range it falls in (never one person's exact time)."""
+    return "—" if bucket is None else BUCKET_NAMES[bucket]
+
+
+def covers(w: Window, settings: Settings) -> str:
+    """What a shared figure covers, and when today's answers will count in it."""
+    return f"Whole days to {w.last.day} {w.last:%b} ({settings.timezone}); today's answers count from tomorrow."
 
 
 def scope(stats: Stats) -> Text:
@@ -51,7 +54,9 @@ def as_message(stats: Stats, settings: Settings, *, private: bool = True) -> Mes
     f, prev = stats.figures, stats.previous
     if stats.suppressed or f is None:
         body = text(where, f": {NOT_ENOUGH} (figures appear once a group has {settings.min_group_size} check-ins).")
-        return Message(text=body, blocks=(header, Section(text=body)), private=True)
+        return Message(
+            text=body, blocks=(header, Section(text=body), Context(text=covers(stats.window, settings))), private=True
+        )
     lines = []
     for p in settings.practices:
         rate = f.practices.get(p.key)
@@ -69,7 +74,7 @@ def as_message(stats: Stats, settings: Settings, *, private: bool = True) -> Mes
                 "All practices followed",
                 pct(f.all_practices_rate) + trend(f.all_practices_rate, prev.all_practices_rate if prev else None),
             ),
-            ("Median time to answer", duration(f.median_answer_seconds)),
+            ("Median time to answer", duration(f.median_bucket)),
         )
     )
     blocks: list = [header, fields, Section(text=bold("Each practice"), bullets=tuple(lines))]
@@ -78,14 +83,13 @@ def as_message(stats: Stats, settings: Settings, *, private: bool = True) -> Mes
         blocks.append(
             Section(text=text(f"Weakest: {practice.short or practice.label} → training: ", link(settings.training_url)))
         )
-    before = (
-        f"the {stats.label.replace('last', 'previous')}" if prev else "the previous period (not enough responses then)"
-    )
+    before = "the period before" if prev else "the period before (not enough responses then)"
     small = f"Trend vs {before}."
-    if stats.undeliverable:
-        reasons = ", ".join(f"{r}: {n}" for r, n in sorted(stats.undeliverable.items()))
-        small += f" Could not deliver {sum(stats.undeliverable.values())} prompt(s) ({reasons})."
-    blocks.append(Context(text=small + (" Aggregates only; private to you." if private else " Aggregates only.")))
+    if f.undeliverable:
+        reasons = ", ".join(f"{r}: {n}" for r, n in f.undeliverable_reasons.items())
+        small += f" Could not deliver {f.undeliverable} prompt(s)" + (f" ({reasons})." if reasons else ".")
+    small += " Aggregates only; private to you." if private else " Aggregates only."
+    blocks.append(Context(text=f"{small} {covers(stats.window, settings)}"))
     fallback = text(
         where, f": {f.checkins} check-ins, response {pct(f.response_rate)}, all practices {pct(f.all_practices_rate)}"
     )

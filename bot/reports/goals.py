@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.config import METRICS, Goal, parse_target
 from bot.errors import UserInputError
 from bot.messages import Context, Header, Message, Section
-from bot.reports import stats
-from bot.reports.format import pct
-from bot.reports.periods import Window, start_of_day, whole_days
+from bot.reports import stats, windows
+from bot.reports.format import covers, pct
+from bot.reports.gate import Table
 from bot.settings import Settings
 from bot.text import Text, code, join, text, user
 from storage import reports
@@ -62,46 +60,31 @@ def describe(goal: Goal, figures: stats.Figures | None, settings: Settings) -> T
     return text(head, " ✓") if value >= goal.target else text(head, f" ({pct(value)})")
 
 
-async def lines(
-    *, session: Session, settings: Settings, now: datetime, period: str, fixed: Window | None = None
-) -> list[Text]:
-    """Each goal against its team's figures over the period (the digest's own window when `fixed`)."""
+async def lines(*, session: Session, settings: Settings, table: Table, period: str) -> list[Text]:
+    """Each goal against its team's figures over the period, as the gate publishes them."""
     out = []
-    cache: dict[str, stats.Figures | None] = {}
     for goal in await effective(session=session, settings=settings):
-        if goal.team not in cache:
-            try:
-                result = await stats.compute(
-                    session=session, settings=settings, now=now, period=period, team=goal.team or None, fixed=fixed
-                )
-                cache[goal.team] = result.figures
-            except UserInputError:  # a team in fairloop.toml with no interviews (yet, or any more)
-                cache[goal.team] = None
-        out.append(describe(goal, cache[goal.team], settings))
+        team = next((t for t in table.teams if t.lower() == goal.team.lower()), goal.team) if goal.team else None
+        out.append(describe(goal, table.figures(period, team), settings))
     return out
 
 
-async def goals_message(*, session: Session, settings: Settings, now: datetime) -> Message:
-    today = start_of_day(now, settings.zone)
-    # whole days, as in digests: a figure that moves with every answer would give the latest one away
-    found = await lines(
-        session=session,
-        settings=settings,
-        now=today,
-        period="30d",
-        fixed=whole_days("30d", today=today, zone=settings.zone),
-    )
+async def goals_message(*, session: Session, settings: Settings, table: Table) -> Message:
+    found = await lines(session=session, settings=settings, table=table, period="30d")
     body = (
         Section(bullets=tuple(found))
         if found
         else Section(text=text("No goals yet. An admin can add one: ", code("goal set all response 90%"), "."))
     )
+    w = table.windows["30d"]
     return Message(
         text=text("Goals: ", join("; ", found) if found else "none yet"),
         blocks=(
-            Header(text="Goals · the last 30 full days"),
+            Header(text=f"Goals · {windows.label(w)}"),
             body,
-            Context(text="Team goals, never individual ones. Figures follow the privacy threshold."),
+            Context(
+                text=f"Team goals, never individual ones. Figures follow the privacy threshold. {covers(w, settings)}"
+            ),
         ),
         private=True,
     )

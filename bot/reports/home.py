@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.checkins import cards
 from bot.checkins.answers import Loaded, title_of
@@ -10,7 +10,9 @@ from bot.events import Actor
 from bot.messages import Actions, Button, Context, Divider, Fields, Header, Message, Section
 from bot.people import resolve_person
 from bot.reports import stats
-from bot.reports.format import pct
+from bot.reports.format import covers, pct
+from bot.reports.gate import Table
+from bot.reports.windows import label
 from bot.settings import Settings
 from bot.text import bold, text
 from storage import stats as q
@@ -19,9 +21,10 @@ from storage.interviews import pending_prompts_of
 from storage.models import Person
 
 REMINDERS_OFF, REMINDERS_ON = "me.reminders_off", "me.reminders_on"
+DELIVERED = ("sent", "answered", "expired")
 
 
-async def home_message(*, session: Session, actor: Actor, settings: Settings, now: datetime) -> Message:
+async def home_message(*, session: Session, actor: Actor, settings: Settings, now: datetime, table: Table) -> Message:
     blocks: list = [Header(text="fairloop")]
     person = await resolve_person(session=session, actor=actor)
     pending = await pending_prompts_of(session=session, person_id=person.id or 0) if person else []
@@ -35,9 +38,9 @@ async def home_message(*, session: Session, actor: Actor, settings: Settings, no
     else:
         blocks.append(Section(text="Nothing waiting for you — thank you for keeping up."))
     if person is not None:
-        start = stats.window("90d", now=now, zone=settings.zone).start
+        start = now - timedelta(days=90)  # their own record is theirs: live, to this moment
         mine = await q.person_counts(session=session, person_id=person.id or 0, start=start, end=now)
-        asked = sum(mine["states"].get(s, 0) for s in stats.DELIVERED)
+        asked = sum(mine["states"].get(s, 0) for s in DELIVERED)
         answered = mine["states"].get("answered", 0)
         followed = pct(stats.rate(mine["all_followed"], mine["checkins"]))
         blocks.append(
@@ -47,29 +50,26 @@ async def home_message(*, session: Session, actor: Actor, settings: Settings, no
                 )
             )
         )
-    team = await stats.compute(session=session, settings=settings, now=now, period="30d")
-    if team.figures is None:
-        blocks.append(Section(text=text(bold("Everyone, last 30 days:"), f" {stats.NOT_ENOUGH}")))
+    f, w = table.figures("30d"), table.windows["30d"]
+    heading = bold(f"Everyone, {label(w)}:")
+    if f is None:
+        blocks.append(Section(text=text(heading, f" {stats.NOT_ENOUGH}")))
     else:
-        f = team.figures
-        blocks.append(
-            Section(
-                text=text(
-                    bold("Everyone, last 30 days:"),
-                    f" response {pct(f.response_rate)} · all practices {pct(f.all_practices_rate)} · {f.checkins} check-ins",
-                )
-            )
+        figures = (
+            f" response {pct(f.response_rate)} · all practices {pct(f.all_practices_rate)} · {f.checkins} check-ins"
         )
-    blocks.append(Context(text="Commands: help · stats · me · why. Only aggregates are ever reported."))
+        blocks.append(Section(text=text(heading, figures)))
+    blocks.append(
+        Context(text=f"Commands: help · stats · me · why. Only aggregates are ever reported. {covers(w, settings)}")
+    )
     return Message(text="fairloop home", blocks=tuple(blocks))
 
 
 async def me_message(*, session: Session, person: Person, settings: Settings, now: datetime) -> Message:
     """The person's own record over 90 days, live (it is theirs), with the reminders switch."""
-    w = stats.window("90d", now=now, zone=settings.zone)
-    rec = await q.person_counts(session=session, person_id=person.id or 0, start=w.start, end=w.end)
+    rec = await q.person_counts(session=session, person_id=person.id or 0, start=now - timedelta(days=90), end=now)
     states = rec["states"]
-    asked = sum(states.get(s, 0) for s in stats.DELIVERED)
+    asked = sum(states.get(s, 0) for s in DELIVERED)
     answered = states.get("answered", 0)
     lines = []
     for p in settings.practices:

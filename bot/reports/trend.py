@@ -1,15 +1,12 @@
-"""The digest's trend: response and all-practices rates week by week, each week under the threshold left blank."""
+"""The digest's trend: response and all-practices rates week by week, as the gate publishes them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from bot.reports.stats import DELIVERED
-from storage import stats as q
-from storage.db import Session
-
-WEEKS = 8
+from bot.reports.gate import Table
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -19,19 +16,18 @@ class Point:
     all_practices: float | None
 
 
-async def weekly(*, session: Session, end: datetime, k: int, weeks: int = WEEKS) -> list[Point]:
-    """`weeks` whole weeks ending at `end`, oldest first. A week with fewer than k check-ins has no figures."""
+def weekly(table: Table, zone: ZoneInfo) -> list[Point]:
+    """The trend chart's weeks, oldest first; a week the gate withholds has no figures."""
     points = []
-    for back in range(weeks, 0, -1):
-        start, stop = end - timedelta(weeks=back), end - timedelta(weeks=back - 1)
-        n, ok = (await q.checkin_counts(session=session, start=start, end=stop)).get("", (0, 0))
-        if n < k:
-            points.append(Point(start=start, response=None, all_practices=None))
-            continue
-        states = (await q.prompt_counts(session=session, start=start, end=stop)).get("", {})
-        delivered = sum(states.get(s, 0) for s in DELIVERED)
-        response = states.get("answered", 0) / delivered if delivered else None
-        points.append(Point(start=start, response=response, all_practices=ok / n))
+    for name, w in sorted(((n, w) for n, w in table.windows.items() if n.startswith("week")), key=lambda t: t[1].first):
+        f = table.figures(name)
+        points.append(
+            Point(
+                start=w.start_at(zone),
+                response=f.response_rate if f else None,
+                all_practices=f.all_practices_rate if f else None,
+            )
+        )
     return points
 
 

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 
 from PIL import Image as Picture
+from sqlmodel import select
 
+from bot.events import Actor, ButtonClicked
 from bot.messages import Image
+from bot.tokens import Signer
+from storage.db import unit_of_work
+from storage.models import Prompt
 from tests.support.app import StartApp
-from tests.support.core import WEEKLY, MakeCore, answered_days_ago
+from tests.support.core import WEEKLY, Clock, MakeCore, answered_days_ago
 from tests.support.outbox import FakeOutbox
 
 
-async def test_the_digest_carries_a_chart_that_the_app_serves(start_app: StartApp) -> None:
+async def test_the_digest_carries_a_chart_that_the_app_serves(start_app: StartApp, clock: Clock) -> None:
     running = await start_app(min_group_size=2, admins=["priya@example.com"], digests=[WEEKLY])
-    await answered_days_ago(running.graph, [("Platform", "ana@x.io", "all"), ("Platform", "raj@x.io", "rubric-no")])
+    await answered_days_ago(
+        running.graph, [("Platform", "ana@x.io", "all"), ("Platform", "raj@x.io", "rubric-no")], clock=clock
+    )
     _, built = await running.graph.delivery.digest("weekly-sync")
     [chart] = [b for b in built.blocks if isinstance(b, Image)]
     base = running.graph.config.core.base_url
@@ -30,7 +38,7 @@ async def test_the_digest_carries_a_chart_that_the_app_serves(start_app: StartAp
     assert [b for b in again.blocks if isinstance(b, Image)] == [chart]  # the same address all day
 
 
-async def test_a_tampered_chart_address_is_a_404(start_app: StartApp) -> None:
+async def test_a_tampered_chart_address_is_a_404(start_app: StartApp, clock: Clock) -> None:
     running = await start_app()
     for path in ("/charts/not-a-token.png", "/charts/eyJkIjoic3luYyJ9.forged.png"):
         async with running.http.get(f"{running.url}{path}") as resp:
@@ -38,11 +46,11 @@ async def test_a_tampered_chart_address_is_a_404(start_app: StartApp) -> None:
             assert await resp.json() == {"error": "not_found", "detail": "There is no chart here."}
 
 
-async def test_no_chart_when_figures_are_hidden_or_slack_could_not_fetch_it(make_core: MakeCore) -> None:
+async def test_no_chart_when_figures_are_hidden_or_slack_could_not_fetch_it(make_core: MakeCore, clock: Clock) -> None:
     slack = {**WEEKLY, "name": "slack-sync", "platform": "slack", "channel": "C0123"}
     outboxes = {"playground": FakeOutbox(), "slack": FakeOutbox("slack", https_only=True)}
     strict = await make_core(min_group_size=5, digests=[WEEKLY, slack], outboxes=outboxes)
-    await answered_days_ago(strict, [("Platform", "ana@x.io", "all")])
+    await answered_days_ago(strict, [("Platform", "ana@x.io", "all")], clock=clock)
     _, hidden = await strict.delivery.digest("weekly-sync")
     assert not any(isinstance(b, Image) for b in hidden.blocks)  # one check-in, threshold five
     local = await make_core(min_group_size=1, digests=[WEEKLY, slack], outboxes=outboxes)
@@ -54,3 +62,26 @@ async def test_no_chart_when_figures_are_hidden_or_slack_could_not_fetch_it(make
     _, shown = await public.delivery.digest("slack-sync")
     [chart] = [b for b in shown.blocks if isinstance(b, Image)]
     assert chart.url.startswith("https://fairloop.example.com/charts/")
+
+
+async def test_a_chart_is_drawn_from_its_days_figures_and_stops_working_after_two_weeks(
+    start_app: StartApp, clock: Clock
+) -> None:
+    running = await start_app(min_group_size=1, admins=["priya@example.com"], digests=[WEEKLY])
+    await answered_days_ago(running.graph, [("Platform", "ana@x.io", "all"), ("Platform", "raj@x.io", "none")],
+                            clock=clock)  # fmt: skip
+    _, built = await running.graph.delivery.digest("weekly-sync")
+    [chart] = [b for b in built.blocks if isinstance(b, Image)]
+    path = chart.url.removeprefix(running.graph.config.core.base_url)
+    async with running.http.get(f"{running.url}{path}") as resp:
+        first = await resp.read()
+    async with unit_of_work(running.graph.sessions) as session:
+        late = next(p for p in await session.exec(select(Prompt)) if p.state == "sent")  # Raj's, two days old
+    raj = Actor(platform="playground", user_id="raj@x.io", email="raj@x.io")
+    await running.graph.interactions.on_button(ButtonClicked(actor=raj, action_id="checkin.all", value=str(late.id)))
+    async with running.http.get(f"{running.url}{path}") as resp:
+        assert await resp.read() == first  # a late answer does not redraw a chart that was posted
+    old = Signer(secret_key="test-secret-key").chart_token("weekly-sync", date.today() - timedelta(days=16))
+    async with running.http.get(f"{running.url}/charts/{old}.png") as resp:
+        assert resp.status == 404
+        assert await resp.json() == {"error": "not_found", "detail": "There is no chart here."}

@@ -27,9 +27,11 @@ async def raise_concern(graph: Graph, text: str) -> None:
     assert reply.notice is not None and "DEI team will follow up" in str(reply.notice.text)
 
 
-async def test_a_concern_reaches_the_dei_channel_at_once_and_is_owned_and_resolved_there(make_core: MakeCore) -> None:
+async def test_a_concern_reaches_the_dei_channel_at_once_and_is_owned_and_resolved_there(
+    make_core: MakeCore, clock: Clock
+) -> None:
     graph = await make_core(min_group_size=1, admins=["priya@example.com"], digests=[WEEKLY, DEI])
-    await answered_days_ago(graph, [("Platform", "ana@x.io", "none")])
+    await answered_days_ago(graph, [("Platform", "ana@x.io", "none")], clock=clock)
     await raise_concern(graph, "The panel asked about family plans.")
     [alert] = await posts(graph, "#dei")  # the dei digest's channel, not the joint one
     assert "Concern raised · Platform" in alert.body["html"] and "family plans" in alert.body["html"]
@@ -56,9 +58,11 @@ async def test_a_concern_reaches_the_dei_channel_at_once_and_is_owned_and_resolv
     assert stale.notice is not None and str(stale.notice.text) == "That concern doesn't exist any more."
 
 
-async def test_an_alert_channel_that_is_not_connected_leaves_the_concern_for_the_digest(make_core: MakeCore) -> None:
+async def test_an_alert_channel_that_is_not_connected_leaves_the_concern_for_the_digest(
+    make_core: MakeCore, clock: Clock
+) -> None:
     graph = await make_core(min_group_size=1, alerts={"platform": "slack", "channel": "C0DEI"})
-    await answered_days_ago(graph, [("Platform", "ana@x.io", "none")])
+    await answered_days_ago(graph, [("Platform", "ana@x.io", "none")], clock=clock)
     await raise_concern(graph, "Rubric was shared after the debrief.")
     async with unit_of_work(graph.sessions) as session:
         [concern] = (await session.exec(select(Concern))).all()
@@ -66,9 +70,11 @@ async def test_an_alert_channel_that_is_not_connected_leaves_the_concern_for_the
     assert await posts(graph, "#C0DEI") == [] and await posts(graph, "#recruiting-dei-sync") == []
 
 
-async def test_locally_with_nothing_configured_the_alert_goes_to_the_playground_channel(make_core: MakeCore) -> None:
+async def test_locally_with_nothing_configured_the_alert_goes_to_the_playground_channel(
+    make_core: MakeCore, clock: Clock
+) -> None:
     graph = await make_core(min_group_size=1)
-    await answered_days_ago(graph, [("Platform", "ana@x.io", "none")])
+    await answered_days_ago(graph, [("Platform", "ana@x.io", "none")], clock=clock)
     await raise_concern(graph, "Rubric was shared after the debrief.")
     [alert] = await posts(graph, "#recruiting-dei-sync")
     assert "Rubric was shared after the debrief." in alert.body["text"]
@@ -122,7 +128,7 @@ async def test_anonymous_feedback_keeps_nothing_about_the_sender(
     assert "ana@example.com" not in caplog.text and "Onsite loops" not in caplog.text
 
 
-async def test_commands_list_every_feature(make_core: MakeCore) -> None:
+async def test_commands_list_every_feature(make_core: MakeCore, clock: Clock) -> None:
     graph = await make_core()
     reply = await graph.interactions.on_command(CommandIssued(actor=ANA, text="help"))
     shown = text_of(reply.message)
@@ -132,9 +138,9 @@ async def test_commands_list_every_feature(make_core: MakeCore) -> None:
     assert "feedback" in codes and "goal set <team|all> <metric> <target>" in codes  # commands to type, as code
 
 
-async def test_only_admins_pick_up_concerns_and_odd_values_get_a_kind_answer(make_core: MakeCore) -> None:
+async def test_only_admins_pick_up_concerns_and_odd_values_get_a_kind_answer(make_core: MakeCore, clock: Clock) -> None:
     graph = await make_core(min_group_size=1, admins=["priya@example.com"], digests=[DEI])
-    await answered_days_ago(graph, [("Platform", "ana@x.io", "none")])
+    await answered_days_ago(graph, [("Platform", "ana@x.io", "none")], clock=clock)
     await raise_concern(graph, "Asked about the candidate's age.")
     async with unit_of_work(graph.sessions) as session:
         [concern] = (await session.exec(select(Concern))).all()

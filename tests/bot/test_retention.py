@@ -13,7 +13,7 @@ from fairloop.compose import Graph
 from storage.db import unit_of_work
 from storage.models import CheckIn, CheckInAnswer, Concern, Interview, Prompt, Rollup
 from tests.support.app import interview
-from tests.support.core import MakeCore, answered_days_ago
+from tests.support.core import Clock, MakeCore, answered_days_ago
 
 
 async def count(graph: Graph, model: Any) -> int:
@@ -21,10 +21,12 @@ async def count(graph: Graph, model: Any) -> int:
         return (await session.exec(select(func.count()).select_from(model))).one()
 
 
-async def test_purge_keeps_monthly_counts_and_deletes_raw_rows_past_retention(make_core: MakeCore) -> None:
+async def test_purge_keeps_monthly_counts_and_deletes_raw_rows_past_retention(
+    make_core: MakeCore, clock: Clock
+) -> None:
     graph = await make_core(min_group_size=1, retention="30d")
     old = [("Platform", "ana@x.io", "all"), ("Platform", "raj@x.io", "rubric-no"), ("Data", "mia@x.io", "all")]
-    await answered_days_ago(graph, old, days=40)
+    await answered_days_ago(graph, old, days=40, clock=clock)
     async with unit_of_work(graph.sessions) as session:
         [raj] = (await session.exec(select(Prompt).where(Prompt.team == "Platform").order_by(Prompt.id))).all()[1:]
     actor = Actor(platform="playground", user_id="raj@x.io", email="raj@x.io")
@@ -50,18 +52,20 @@ async def test_purge_keeps_monthly_counts_and_deletes_raw_rows_past_retention(ma
     assert again["checkins"] == 0 and (await count(graph, Rollup)) == len(cells)  # nothing counted twice
 
 
-async def test_the_scheduled_purge_runs_once_a_day_across_replicas(make_core: MakeCore) -> None:
+async def test_the_scheduled_purge_runs_once_a_day_across_replicas(make_core: MakeCore, clock: Clock) -> None:
     graph = await make_core(min_group_size=1, retention="30d")
-    await answered_days_ago(graph, [("Platform", "ana@x.io", "all")], days=40)
+    await answered_days_ago(graph, [("Platform", "ana@x.io", "all")], days=40, clock=clock)
     first = await graph.retention.purge(daily=True)
     second = await graph.retention.purge(daily=True)  # another replica, the same day
     assert first["checkins"] == 1 and second == {}
 
 
-async def test_the_monthly_counts_kept_after_a_purge_are_exported_with_the_threshold(make_core: MakeCore) -> None:
+async def test_the_monthly_counts_kept_after_a_purge_are_exported_with_the_threshold(
+    make_core: MakeCore, clock: Clock
+) -> None:
     graph = await make_core(min_group_size=1, retention="30d")
     plan = [("Platform", "ana@x.io", "all"), ("Platform", "raj@x.io", "rubric-no"), ("Data", "mia@x.io", "all")]
-    await answered_days_ago(graph, plan, days=40)
+    await answered_days_ago(graph, plan, days=40, clock=clock)
     await graph.retention.purge()
     rows = await graph.reports.monthly()
     by_scope = {r["scope"]: r for r in rows}

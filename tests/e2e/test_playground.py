@@ -8,6 +8,7 @@ from sqlmodel import func, select
 from storage.db import unit_of_work
 from storage.models import CheckIn
 from tests.support.app import Running, StartApp, interview
+from tests.support.core import Clock
 
 ANA = "ana@example.com"
 
@@ -17,7 +18,9 @@ async def checkins(running: Running) -> int:
         return (await session.exec(select(func.count()).select_from(CheckIn))).one()
 
 
-async def test_one_click_check_in_changes_in_place_and_counts_once(start_app: StartApp, browser: Browser) -> None:
+async def test_one_click_check_in_changes_in_place_and_counts_once(
+    start_app: StartApp, browser: Browser, clock: Clock
+) -> None:
     running = await start_app(min_group_size=1, prompt_delay="0s")
     status, _ = await running.post_interviews(interview("e2e-1", emails=(ANA,)))
     assert status == 200
@@ -36,6 +39,10 @@ async def test_one_click_check_in_changes_in_place_and_counts_once(start_app: St
     await expect(card).to_contain_text("Recorded: all practices followed")
     assert await checkins(running) == 1
     await page.get_by_label("Command").fill("stats 7d")
+    await page.get_by_role("button", name="Send").click()
+    answer = page.locator("#answers article").first
+    await expect(answer).to_contain_text("today's answers count from tomorrow")  # so a newcomer knows why
+    clock.tomorrow()
     await page.get_by_role("button", name="Send").click()
     answer = page.locator("#answers article").first
     await expect(answer).to_contain_text("1 of 1 prompts")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.events import Actor, FormSubmitted
+from bot.events import Actor, ButtonClicked, FormSubmitted
 from storage.db import unit_of_work
 from storage.models import Prompt
 from tests.support.app import StartApp, eventually, interview
@@ -25,9 +25,13 @@ async def test_metrics_count_prompts_and_concerns_but_never_feedback_or_people(s
         actor=ana, form_id="feedback.anonymous", context="", values={"category": "other", "text": "Ana's note"}
     )
     await running.graph.interactions.on_form(form)
+    async with unit_of_work(running.graph.sessions) as session:
+        prompt = next(p for p in (await session.exec(select(Prompt))).all())
+    await running.graph.interactions.on_button(ButtonClicked(actor=ana, action_id="checkin.all", value=str(prompt.id)))
     async with running.http.get(f"{running.url}/metrics") as resp:
         assert resp.status == 200
         text = await resp.text()
-    assert 'fairloop_prompts{state="sent"} 2.0' in text
+    assert 'fairloop_prompts{state="delivered"} 2.0' in text  # one answered, one not: a scrape can't tell which
+    assert 'state="answered"' not in text and 'state="sent"' not in text
     assert "fairloop_feedback" not in text  # a live count would date each anonymous note
     assert "fairloop_concerns" in text and "ana" not in text.lower()

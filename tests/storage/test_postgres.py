@@ -15,7 +15,7 @@ from bot.events import Actor, ButtonClicked
 from fairloop.compose import Graph
 from storage import db
 from tests.support.app import interview
-from tests.support.core import prompt_states, wired
+from tests.support.core import Clock, prompt_states, wired
 from tests.support.outbox import FakeOutbox
 
 URL = os.environ.get("FAIRLOOP_TEST_POSTGRES_URL")
@@ -35,13 +35,13 @@ async def fresh_schema() -> None:
 
 
 async def replicas(
-    stack: AsyncExitStack, tmp_path: Path, **overrides: Any
+    stack: AsyncExitStack, tmp_path: Path, clock: Clock | None = None, **overrides: Any
 ) -> tuple[Graph, FakeOutbox, Graph, FakeOutbox]:
     """Two processes' graphs on one PostgreSQL database, each with its own outbox."""
     a_out, b_out = FakeOutbox(), FakeOutbox()
     settings = {"database_url": URL, "min_group_size": 1, **overrides}
-    a = await stack.enter_async_context(wired(tmp_path, outboxes={"playground": a_out}, **settings))
-    b = await stack.enter_async_context(wired(tmp_path, outboxes={"playground": b_out}, **settings))
+    a = await stack.enter_async_context(wired(tmp_path, clock=clock, outboxes={"playground": a_out}, **settings))
+    b = await stack.enter_async_context(wired(tmp_path, clock=clock, outboxes={"playground": b_out}, **settings))
     return a, a_out, b, b_out
 
 
@@ -52,7 +52,8 @@ async def test_two_replicas_send_each_prompt_once_and_stats_aggregate(tmp_path: 
 
 
 async def _two_replicas(stack: AsyncExitStack, tmp_path: Path) -> None:
-    a, outbox, b, other = await replicas(stack, tmp_path)
+    clock = Clock()
+    a, outbox, b, other = await replicas(stack, tmp_path, clock)
     emails = tuple(f"p{i}@example.com" for i in range(40))
     await a.intake.ingest(
         {
@@ -79,6 +80,7 @@ async def _two_replicas(stack: AsyncExitStack, tmp_path: Path) -> None:
     await asyncio.gather(
         *(a.interactions.on_button(c) for c in clicks), *(b.interactions.on_button(c) for c in clicks)
     )  # replicas race
+    clock.tomorrow()  # figures cover whole days that are over
     figures = (await a.reports.stats(period="7d")).to_json()
     assert (figures["prompts_sent"], figures["checkins"], figures["response_rate"]) == (40, 30, 0.75)
     platform = (await a.reports.stats(period="7d", team="Platform")).to_json()

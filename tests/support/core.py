@@ -40,6 +40,10 @@ class Clock:
     def set(self, moment: datetime | None) -> None:
         self.fixed = moment
 
+    def tomorrow(self) -> None:
+        """A day on: what happened today is in the figures now (they cover whole days that are over)."""
+        self.fixed = datetime.now(UTC) + timedelta(days=1)
+
 
 @asynccontextmanager
 async def wired(
@@ -58,34 +62,43 @@ def text_of(message: Message) -> str:
 
 
 async def answered(
-    graph: Graph, plan: list[tuple[str, str, str]], *, ended_ago: timedelta = timedelta(minutes=1)
+    graph: Graph, plan: list[tuple[str, str, str]], *, clock: Clock, ended_ago: timedelta = timedelta(days=1)
 ) -> None:
-    """plan: (team, email, answer) where answer is 'all', 'rubric-no' or 'none'; interviews ended `ended_ago`."""
+    """plan: (team, email, answer) where answer is 'all', 'rubric-no' or 'none'. The interviews end, their prompts
+    go out and the answers come `ended_ago` before now (so by default yesterday: a day the figures cover)."""
     tag = f"s{int(ended_ago.total_seconds())}"
-    items = [interview(f"{tag}-{i}", team=t, emails=(e,), ended_ago=ended_ago) for i, (t, e, _) in enumerate(plan)]
-    await graph.intake.ingest({"interviews": items})
-    while await graph.delivery.dispatch_due():
-        pass
-    async with unit_of_work(graph.sessions) as session:
-        rows = await session.exec(
-            select(Interview.external_id, Prompt.id).join(Prompt, Prompt.interview_id == Interview.id)
-        )
-        prompts = dict(rows.all())
-    for i, (_, email, answer) in enumerate(plan):
-        actor = Actor(platform="playground", user_id=email, email=email)
-        prompt_id = str(prompts[f"{tag}-{i}"])
-        if answer == "all":
-            await graph.interactions.on_button(ButtonClicked(actor=actor, action_id="checkin.all", value=prompt_id))
-        elif answer == "rubric-no":
-            reply = await graph.interactions.on_form(
-                FormSubmitted(actor=actor, form_id="checkin.detail", context=prompt_id, values=RUBRIC_NO)
+    moment = datetime.now(UTC) - ended_ago
+    clock.set(moment)
+    try:
+        items = [
+            interview(f"{tag}-{i}", team=t, emails=(e,), ended_ago=ended_ago + timedelta(minutes=5))
+            for i, (t, e, _) in enumerate(plan)
+        ]
+        await graph.intake.ingest({"interviews": items})
+        while await graph.delivery.dispatch_due():
+            pass
+        async with unit_of_work(graph.sessions) as session:
+            rows = await session.exec(
+                select(Interview.external_id, Prompt.id).join(Prompt, Prompt.interview_id == Interview.id)
             )
-            assert not reply.errors
+            prompts = dict(rows.all())
+        for i, (_, email, answer) in enumerate(plan):
+            actor = Actor(platform="playground", user_id=email, email=email)
+            prompt_id = str(prompts[f"{tag}-{i}"])
+            if answer == "all":
+                await graph.interactions.on_button(ButtonClicked(actor=actor, action_id="checkin.all", value=prompt_id))
+            elif answer == "rubric-no":
+                reply = await graph.interactions.on_form(
+                    FormSubmitted(actor=actor, form_id="checkin.detail", context=prompt_id, values=RUBRIC_NO)
+                )
+                assert not reply.errors
+    finally:
+        clock.set(None)
 
 
-async def answered_days_ago(graph: Graph, plan: list[tuple[str, str, str]], days: int = 2) -> None:
-    """plan: (team, email, 'all' | 'rubric-no' | 'none'); the interviews ended `days` ago."""
-    await answered(graph, plan, ended_ago=timedelta(days=days))
+async def answered_days_ago(graph: Graph, plan: list[tuple[str, str, str]], *, clock: Clock, days: int = 2) -> None:
+    """plan: (team, email, 'all' | 'rubric-no' | 'none'); all of it happened `days` ago."""
+    await answered(graph, plan, clock=clock, ended_ago=timedelta(days=days))
 
 
 async def command(graph: Graph, text: str, actor: Actor = PRIYA) -> Reply:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.support.app import StartApp
+from tests.support.core import Clock
 from tests.support.slack.fake_slack import FakeSlack
 from tests.support.slack.payloads import block_actions
 from tests.support.slack.signing import ANA, BOT_TOKEN, RAJ, SIGNING_SECRET, form_body, sign_bytes
@@ -181,7 +182,8 @@ async def test_bad_bytes_and_oversized_bodies_get_4xx(world: SlackWorld) -> None
     [
         ("help", "Here's what I can do"),
         ("", "Here's what I can do"),
-        ("stats 30d", "last 30 days: not enough responses yet"),
+        ("stats 30d", "last 30 days ("),
+        ("stats 30d", "not enough responses yet"),
         ("me", "check-ins in the last 90 days"),
         ("why", "aggregate"),
         ("frobnicate", "I don't know `frobnicate`"),
@@ -293,10 +295,11 @@ async def test_a_concern_is_stored_with_its_reporter_and_thanked_privately(world
     assert "DEI team will follow up" in posts[-1]["text"] and posts[-1]["channel"] == dm["channel"]
 
 
-async def test_stats_count_prompts_slack_could_not_deliver_and_say_why(world: SlackWorld) -> None:
+async def test_stats_count_prompts_slack_could_not_deliver_and_say_why(world: SlackWorld, clock: Clock) -> None:
     [dm] = await world.deliver("ana@example.com", "ghost@example.com")
     await world.click(dm, user=ANA)
     await world.fake.wait_for("chat.update")
+    clock.tomorrow()  # figures cover whole days that are over
     answer = await world.command("stats 7d", user=ANA)
     assert answer.status == 200
     [hook] = await world.fake.wait_for_hook()
@@ -306,7 +309,7 @@ async def test_stats_count_prompts_slack_could_not_deliver_and_say_why(world: Sl
 
 
 async def test_app_home_shows_your_record_and_the_headline_only_above_the_threshold(
-    fake_slack: FakeSlack, start_app: StartApp
+    fake_slack: FakeSlack, start_app: StartApp, clock: Clock
 ) -> None:
     from tests.support.slack.payloads import app_home_opened
 
@@ -320,11 +323,15 @@ async def test_app_home_shows_your_record_and_the_headline_only_above_the_thresh
     [home] = await world.fake.wait_for("views.publish")
     text = json.dumps(home["view"]["blocks"], ensure_ascii=False)
     assert "Your last 90 days:* 1 of 1 check-ins answered" in text and "all practices 100%" in text
-    assert "Everyone, last 30 days:* not enough responses yet" in text  # one check-in, threshold two
+    assert "today's answers count from tomorrow" in text  # the headline says when hers will count
     [dm2] = await world.deliver("ana@example.com", external_id="gh-2")
     await world.click(dm2, user=ANA)
     await world.fake.wait_for("chat.update", 2)
+    await world.event(app_home_opened(user=ANA, event_id="Ev0HOME9b"))
+    [_, today] = await world.fake.wait_for("views.publish", 2)
+    assert "not enough responses yet" in json.dumps(today["view"]["blocks"], ensure_ascii=False)  # not till tomorrow
+    clock.tomorrow()
     await world.event(app_home_opened(user=ANA, event_id="Ev0HOME10"))
-    [_, again] = await world.fake.wait_for("views.publish", 2)
+    [*_, again] = await world.fake.wait_for("views.publish", 3)
     headline = json.dumps(again["view"]["blocks"], ensure_ascii=False)
-    assert "Everyone, last 30 days:* response 100% · all practices 100% · 2 check-ins" in headline
+    assert "Everyone, last 30 days (" in headline and ":* response 100% · all practices 100% · 2 check-ins" in headline

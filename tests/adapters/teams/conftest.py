@@ -9,6 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from fairloop.app import init_app
+from tests.support.core import Clock
 from tests.support.teams.fake_connector import FakeConnector
 from tests.support.teams.harness import ANA, MIA, RAJ, TeamsHarness, teams_config
 from tests.support.teams.schemas import assert_valid_card, thirdparty
@@ -35,10 +36,10 @@ async def connector() -> AsyncIterator[FakeConnector]:
 
 
 @pytest.fixture
-async def teams(tmp_path: Path, connector: FakeConnector) -> AsyncIterator[TeamsHarness]:
-    client = TestClient(TestServer(init_app(teams_config(tmp_path)), host="127.0.0.1"))
+async def teams(tmp_path: Path, connector: FakeConnector, clock: Clock) -> AsyncIterator[TeamsHarness]:
+    client = TestClient(TestServer(init_app(teams_config(tmp_path), clock=clock), host="127.0.0.1"))
     await client.start_server()
     try:
-        yield TeamsHarness(client=client, connector=connector)
+        yield TeamsHarness(client=client, connector=connector, clock=clock)
     finally:
         await client.close()

@@ -144,8 +144,9 @@ async def test_bot_removed_from_chat_makes_the_prompt_undeliverable_and_stats_co
     message_id, card = await teams.wait_for_prompt(RAJ)  # Raj's chat works; his answer makes the group visible
     await teams.click(RAJ, actions_of(card)["checkin.all"], message_id=message_id)
 
+    teams.clock.tomorrow()  # figures cover whole days that are over
     stats = await teams.app[GRAPH].reports.stats(period="30d")
-    assert stats.undeliverable == {ROSTER_REASON: 1}
+    assert stats.figures is not None and stats.figures.undeliverable_reasons == {ROSTER_REASON: 1}
     assert stats.to_json()["undeliverable"] == 1
     (answer,) = await teams.say(RAJ, "stats 30d")  # the card is validated by say()
     assert f"Could not deliver 1 prompt(s) ({ROSTER_REASON}: 1)." in card_text(answer)

@@ -143,10 +143,12 @@ async def test_stats_with_real_data_and_a_team_filter(teams: TeamsHarness) -> No
     message_id, card = await teams.wait_for_prompt(ANA)
     await teams.click(ANA, actions_of(card)["checkin.all"], message_id=message_id)
 
+    teams.clock.tomorrow()  # figures cover whole days that are over
     for command, team in (("stats 30d", None), ("stats 30d team:platform", "Platform")):
         (answer,) = await teams.say(ANA, command)  # validated against the 1.5 schema by say()
         header = answer["body"][0]["text"]
-        assert header.startswith("Interview check-ins · ") and header.endswith(" · team Platform" if team else "days")
+        assert header.startswith("Interview check-ins · last 30 days (")
+        assert header.endswith(" · team Platform" if team else ")")
         facts = {f["title"]: f["value"] for e in answer["body"] if e["type"] == "FactSet" for f in e["facts"]}
         assert facts["Check-ins"] == "1 of 1 prompts"
         assert facts["Response rate"] == facts["All practices followed"] == "100%"

@@ -141,7 +141,7 @@ async def test_goal_set_is_for_admins_and_shows_in_goals(start_teams: StartTeams
     await teams.install(RAJ)
 
     (none_yet,) = await teams.say(RAJ, "goals")
-    assert none_yet["body"][0]["text"] == "Goals · the last 30 full days"
+    assert none_yet["body"][0]["text"].startswith("Goals · last 30 days (")
     assert none_yet["body"][1]["text"] == "No goals yet. An admin can add one: goal set all response 90%."
 
     (refused,) = await teams.say(RAJ, "goal set all response 90%")

@@ -12,7 +12,7 @@ from storage import db
 from storage.models import Prompt
 from storage.people import get_person_by_email, identities_of
 from tests.support.app import interview
-from tests.support.core import MakeCore, prompt_states
+from tests.support.core import Clock, MakeCore, prompt_states
 from tests.support.outbox import FakeOutbox
 
 
@@ -30,7 +30,9 @@ async def test_overlapping_dispatchers_in_two_processes_send_each_prompt_once(ma
     assert await a.delivery.dispatch_due() == 0
 
 
-async def test_unknown_people_become_undeliverable_with_the_reason_and_stats_count_them(make_core: MakeCore) -> None:
+async def test_unknown_people_become_undeliverable_with_the_reason_and_stats_count_them(
+    make_core: MakeCore, clock: Clock
+) -> None:
     core = await make_core(outboxes={"slack": FakeOutbox("slack", unknown={"ghost@example.com"})})
     await core.intake.ingest({"interviews": [interview("u-1", emails=("ana@example.com", "ghost@example.com"))]})
     assert await core.delivery.dispatch_due() == 1
@@ -42,6 +44,7 @@ async def test_unknown_people_become_undeliverable_with_the_reason_and_stats_cou
     answered = [p for p in await _prompts(core) if p.state == "sent"][0]
     await core.interactions.on_button(ButtonClicked(actor=ana, action_id="checkin.all", value=str(answered.id)))
     permissive = await make_core(min_group_size=1, outboxes={})
+    clock.tomorrow()  # today's answers count once the day is over
     figures = (await permissive.reports.stats(period="7d")).to_json()
     assert (figures["undeliverable"], figures["undeliverable_reasons"]) == (1, {"users_not_found": 1})
     assert (figures["prompts_sent"], figures["checkins"], figures["response_rate"]) == (1, 1, 1.0)

@@ -15,6 +15,7 @@ from tests.support.app import StartApp, eventually
 from tests.support.core import (
     ANA,
     WEEKLY,
+    Clock,
     MakeCore,
     answered,
     answered_days_ago,
@@ -34,7 +35,9 @@ PLAN = [
 ]
 
 
-async def test_the_digest_shows_trends_weakest_practice_teams_goals_and_a_shout_out(make_core: MakeCore) -> None:
+async def test_the_digest_shows_trends_weakest_practice_teams_goals_and_a_shout_out(
+    make_core: MakeCore, clock: Clock
+) -> None:
     graph = await make_core(
         min_group_size=2,
         admins=["priya@example.com"],
@@ -42,7 +45,7 @@ async def test_the_digest_shows_trends_weakest_practice_teams_goals_and_a_shout_
         goals=[{"metric": "response", "target": "90%"}, {"metric": "all_practices", "target": 0.9}],
         leadership_message="Fair interviews are how we hire the best. — CTO",
     )
-    await answered_days_ago(graph, PLAN)
+    await answered_days_ago(graph, PLAN, clock=clock)
     digest = (await command(graph, "digest preview weekly-sync")).message
     text = text_of(digest)
     today = datetime.now(UTC).date()
@@ -61,21 +64,21 @@ async def test_the_digest_shows_trends_weakest_practice_teams_goals_and_a_shout_
     assert digest.private is True  # a preview is for the admin who asked
 
 
-async def test_a_digest_hides_everything_under_the_threshold(make_core: MakeCore) -> None:
+async def test_a_digest_hides_everything_under_the_threshold(make_core: MakeCore, clock: Clock) -> None:
     graph = await make_core(min_group_size=10, admins=["priya@example.com"], digests=[WEEKLY])
-    await answered_days_ago(graph, PLAN)
+    await answered_days_ago(graph, PLAN, clock=clock)
     text = text_of((await command(graph, "digest")).message)
     assert "Check-ins: not enough responses yet (figures appear once there are 10)." in text
     assert "100%" not in text and "83%" not in text and "Shout-out" not in text
 
 
-async def test_todays_check_ins_wait_for_the_next_digest(make_core: MakeCore) -> None:
+async def test_todays_check_ins_wait_for_the_next_digest(make_core: MakeCore, clock: Clock) -> None:
     graph = await make_core(min_group_size=1, admins=["priya@example.com"], digests=[WEEKLY])
-    await answered_days_ago(graph, [("Platform", "ana@x.io", "all")], days=0)
+    await answered_days_ago(graph, [("Platform", "ana@x.io", "all")], days=0, clock=clock)
     assert "Check-ins: not enough responses yet" in text_of((await command(graph, "digest preview")).message)
 
 
-async def test_admin_commands_refuse_others_politely(make_core: MakeCore) -> None:
+async def test_admin_commands_refuse_others_politely(make_core: MakeCore, clock: Clock) -> None:
     graph = await make_core(admins=["priya@example.com"], digests=[WEEKLY])
     for text in ("digest preview", "digest send", "goal set all response 90%"):
         reply = await command(graph, text, actor=ANA)
@@ -86,11 +89,11 @@ async def test_admin_commands_refuse_others_politely(make_core: MakeCore) -> Non
     assert await posts(graph, "#recruiting-dei-sync") == []
 
 
-async def test_goals_are_set_by_admins_and_checked_against_the_figures(make_core: MakeCore) -> None:
+async def test_goals_are_set_by_admins_and_checked_against_the_figures(make_core: MakeCore, clock: Clock) -> None:
     graph = await make_core(
         min_group_size=1, admins=["priya@example.com"], goals=[{"metric": "response", "target": 0.8}]
     )
-    await answered_days_ago(graph, PLAN)
+    await answered_days_ago(graph, PLAN, clock=clock)
     set_reply = await command(graph, "goal set platform all_practices 95%")
     assert (
         str(set_reply.message.text) == "Goal set: Platform: all practices ≥ 95%. It shows in goals and in the digests."
@@ -114,9 +117,11 @@ async def test_goals_are_set_by_admins_and_checked_against_the_figures(make_core
         assert str((await command(graph, text)).message.text) == expected, text
 
 
-async def test_digest_send_posts_to_its_channel_and_a_scheduled_time_is_sent_once(make_core: MakeCore) -> None:
+async def test_digest_send_posts_to_its_channel_and_a_scheduled_time_is_sent_once(
+    make_core: MakeCore, clock: Clock
+) -> None:
     graph = await make_core(min_group_size=1, admins=["priya@example.com"], digests=[WEEKLY])
-    await answered_days_ago(graph, PLAN)
+    await answered_days_ago(graph, PLAN, clock=clock)
     reply = await command(graph, "digest send")
     assert str(reply.message.text) == "Sent the weekly-sync digest to recruiting-dei-sync (playground)."
     [post] = await posts(graph, "#recruiting-dei-sync")
@@ -126,22 +131,24 @@ async def test_digest_send_posts_to_its_channel_and_a_scheduled_time_is_sent_onc
     assert len(await posts(graph, "#recruiting-dei-sync")) == 2  # the manual one and one scheduled
 
 
-async def test_a_digest_for_a_platform_that_is_not_connected_is_refused(make_core: MakeCore) -> None:
+async def test_a_digest_for_a_platform_that_is_not_connected_is_refused(make_core: MakeCore, clock: Clock) -> None:
     slack_digest = {**WEEKLY, "platform": "slack", "channel": "C0123456789"}
     graph = await make_core(admins=["priya@example.com"], digests=[slack_digest])
     reply = await command(graph, "digest send weekly-sync")
     assert str(reply.message.text) == "The digest 'weekly-sync' posts to slack, which isn't connected here."
 
 
-async def test_a_team_above_90_percent_two_periods_running_is_recognised(make_core: MakeCore) -> None:
+async def test_a_team_above_90_percent_two_periods_running_is_recognised(make_core: MakeCore, clock: Clock) -> None:
     graph = await make_core(min_group_size=1, admins=["priya@example.com"], digests=[WEEKLY])
-    await answered(graph, [("Data", "sofia@x.io", "all"), ("Data", "omar@x.io", "all")], ended_ago=timedelta(days=9))
-    await answered_days_ago(graph, [("Data", "kim@x.io", "all")])
+    await answered(
+        graph, [("Data", "sofia@x.io", "all"), ("Data", "omar@x.io", "all")], clock=clock, ended_ago=timedelta(days=9)
+    )
+    await answered_days_ago(graph, [("Data", "kim@x.io", "all")], clock=clock)
     text = text_of((await command(graph, "digest preview")).message)
     assert "Shout-out: Data team, 100% response, 90% or more two periods running. Thank you!" in text
 
 
-async def test_a_scheduled_time_repeated_by_the_clock_change_is_posted_once(make_core: MakeCore) -> None:
+async def test_a_scheduled_time_repeated_by_the_clock_change_is_posted_once(make_core: MakeCore, clock: Clock) -> None:
     berlin = {**WEEKLY, "timezone": "Europe/Berlin", "cron": "30 2 * * *"}
     graph = await make_core(min_group_size=1, admins=["priya@example.com"], digests=[berlin])
     cest = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
@@ -151,16 +158,20 @@ async def test_a_scheduled_time_repeated_by_the_clock_change_is_posted_once(make
     assert len(await posts(graph, "#recruiting-dei-sync")) == 1
 
 
-async def test_a_goal_for_a_team_without_interviews_does_not_break_the_digest(make_core: MakeCore) -> None:
+async def test_a_goal_for_a_team_without_interviews_does_not_break_the_digest(
+    make_core: MakeCore, clock: Clock
+) -> None:
     goals = [{"team": "Sales", "metric": "response", "target": "90%"}, {"metric": "response", "target": "80%"}]
     graph = await make_core(min_group_size=1, admins=["priya@example.com"], digests=[WEEKLY], goals=goals)
-    await answered_days_ago(graph, [("Platform", "ana@x.io", "all")])
+    await answered_days_ago(graph, [("Platform", "ana@x.io", "all")], clock=clock)
     text = text_of((await command(graph, "digest preview")).message)
     assert "Goals: response ≥ 80% ✓ · Sales: response ≥ 90% (not enough responses yet)" in text
     assert "Sales: response ≥ 90% (not enough responses yet)" in text_of((await command(graph, "goals")).message)
 
 
-async def test_a_quarterly_digest_on_the_first_day_reports_the_quarter_just_ended(make_core: MakeCore) -> None:
+async def test_a_quarterly_digest_on_the_first_day_reports_the_quarter_just_ended(
+    make_core: MakeCore, clock: Clock
+) -> None:
     quarterly = {**WEEKLY, "name": "quarterly", "period": "quarter", "timezone": "Europe/Berlin"}
     graph = await make_core(min_group_size=1, admins=["priya@example.com"], digests=[quarterly])
     spec = graph.delivery.digest_spec("quarterly")
@@ -170,7 +181,9 @@ async def test_a_quarterly_digest_on_the_first_day_reports_the_quarter_just_ende
     assert str(mid.blocks[0].text) == "Recruitment × DEI sync · 1 Oct – 24 Nov"
 
 
-async def test_a_scheduled_digest_whose_post_failed_is_posted_on_the_next_try(make_core: MakeCore) -> None:
+async def test_a_scheduled_digest_whose_post_failed_is_posted_on_the_next_try(
+    make_core: MakeCore, clock: Clock
+) -> None:
     class Refusing(FakeOutbox):
         refuse = True
 
@@ -193,7 +206,7 @@ async def test_a_scheduled_digest_whose_post_failed_is_posted_on_the_next_try(ma
     assert [channel for channel, _ in outbox.channel_posts] == ["C0SYNC"]
 
 
-async def test_the_running_app_posts_a_digest_whose_time_has_come(start_app: StartApp) -> None:
+async def test_the_running_app_posts_a_digest_whose_time_has_come(start_app: StartApp, clock: Clock) -> None:
     running = await start_app(min_group_size=1, digests=[{**WEEKLY, "cron": "* * * * *"}])
 
     async def posted() -> list[PlaygroundPost]:

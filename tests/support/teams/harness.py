@@ -22,6 +22,7 @@ from fairloop.config import Config
 from storage.db import unit_of_work
 from storage.models import CheckIn
 from tests.support.app import make_config
+from tests.support.core import Clock
 from tests.support.teams.fake_connector import Call, FakeConnector
 from tests.support.teams.schemas import assert_valid_card, thirdparty
 
@@ -60,9 +61,10 @@ def load_activity(name: str) -> dict[str, Any]:
 class TeamsHarness:
     """The real fairloop app with Teams on, talking to a FakeConnector as its Bot Connector service."""
 
-    def __init__(self, *, client: TestClient, connector: FakeConnector) -> None:
+    def __init__(self, *, client: TestClient, connector: FakeConnector, clock: Clock | None = None) -> None:
         self.client = client
         self.connector = connector
+        self.clock = clock or Clock()
         self.app = client.server.app
         self.payloads: dict[str, dict[str, Any]] = {}
 

@@ -236,3 +236,30 @@ def describe(
     if feedback_url:
         out["candidate_feedback_url"] = feedback_url
     return out
+
+
+async def cancel_interviews(
+    *,
+    session: Any,
+    external_ids: list[str] | tuple[str, ...] = (),
+    candidate_refs: list[str] | tuple[str, ...] = (),
+    prefix: str | None = None,
+    keep: list[str] | tuple[str, ...] = (),
+) -> list[int]:
+    """Cancel interviews known only by id: by external id, by candidate ref (an application or candidate
+    deleted in the ATS), or every one under `prefix` except `keep` (events dropped from an ATS schedule).
+
+    The same outcome as sending each one again with "status": "cancelled": unsent prompts are cancelled,
+    sent and answered ones stay. Returns the ids of the interviews cancelled now.
+    """
+    rows = await repo.interviews_to_cancel(
+        session=session, external_ids=external_ids, candidate_refs=candidate_refs, prefix=prefix, keep=keep
+    )
+    for row in rows:
+        row.status = "cancelled"
+        repo.touch(row)
+        session.add(row)
+    await session.flush()
+    ids = [row.id or 0 for row in rows]
+    await repo.cancel_unsent_prompts(session=session, interview_ids=ids)
+    return ids

@@ -294,6 +294,15 @@ KNOWN_ENV = {
         "RETENTION",
         "CONFIG",
         "THIRDPARTY",
+        # ATS connectors (issue 12): their settings live in adapters/sources/ats_settings.py
+        *(f"ASHBY_{n}" for n in ("WEBHOOK_SECRET", "API_KEY", "API_URL")),
+        *(f"LEVER_{n}" for n in ("WEBHOOK_TOKEN", "API_KEY", "API_URL")),
+        *(
+            f"GREENHOUSE_{n}"
+            for n in ("WEBHOOK_SECRET", "CLIENT_ID", "CLIENT_SECRET", "USER_ID", "API_URL", "TOKEN_URL")
+        ),
+        "ATS_SYNC_EVERY",
+        "ATS_SYNC_WINDOW",
     ]
 }
 

@@ -10,11 +10,14 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from adapters import feedback
+from adapters.sources import ats
+from adapters.sources.ats_settings import AtsSettings
 from adapters.sources.webhook import interviews_view
 from bot.service import Core
 from bot.settings import Settings
 from bot.tokens import Signer
 from fairloop import health
+from fairloop.ats_wiring import ats_ctx
 from fairloop.charts import chart_view
 from fairloop.errors import MAX_BODY, errors_middleware
 from fairloop.keys import CORE, ENGINE, KICK, REGISTRY, SETTINGS
@@ -48,8 +51,10 @@ def init_app(settings: Settings) -> web.Application:
     app[REGISTRY] = CollectorRegistry()
     health.install(app)
     app.cleanup_ctx.append(core_ctx)
+    app.cleanup_ctx.append(ats_ctx)  # the ATS connectors' runtime (issue 12), before the scheduler that syncs
     app.router.add_post("/api/interviews", interviews_view)
     app.router.add_get("/charts/{token}.png", chart_view)  # the digest's trend image, fetched by Slack/Teams
+    ats.install(app, settings=AtsSettings())  # POST /ats/ashby, /ats/lever, /ats/greenhouse
     feedback.install(app)  # the candidate feedback link works whatever the platform
     if settings.slack_enabled:
         from adapters import slack

@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.util import undefined
 from prometheus_client import Counter
 
+from adapters.sources.ats import sync_interval, sync_job
 from bot import cron
 from bot.errors import FairloopError
 from bot.service import Core
@@ -102,6 +103,11 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     if sweeps:
         scheduler.add_job(job("digests", digests), "interval", minutes=1, id="digests", max_instances=1,
                           coalesce=True, misfire_grace_time=60, next_run_time=datetime.now(UTC))  # fmt: skip
+    ats_sync = sync_job(app)  # ATS backfill/reconcile (issue 12): Greenhouse's only way in for new interviews
+    if ats_sync is not None:
+        every = sync_interval(app).total_seconds()
+        scheduler.add_job(job("ats sync", ats_sync), "interval", seconds=every, id="ats-sync", max_instances=1,
+                          coalesce=True, misfire_grace_time=int(every), next_run_time=soon)  # fmt: skip
     scheduler.start()  # inside the running loop: cleanup_ctx runs on it
 
     def kick() -> None:

@@ -30,8 +30,10 @@ def when(starts: datetime, ends: datetime, zone: ZoneInfo, now: datetime) -> str
     return f"{day} {s:%H:%M}–{e:%H:%M} ({s.tzname()})"
 
 
-def headline(*, role: str, stage: str, starts: datetime, ends: datetime, zone: ZoneInfo, now: datetime) -> str:
-    parts = [f"*{role}*", stage, when(starts, ends, zone, now)]
+def headline(
+    *, role: str, stage: str, starts: datetime, ends: datetime, zone: ZoneInfo, now: datetime, team: str = ""
+) -> str:
+    parts = [f"*{role}*", stage, team, when(starts, ends, zone, now)]  # team: the ATS department, when known
     return " · ".join(p for p in parts if p)
 
 

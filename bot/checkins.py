@@ -67,7 +67,9 @@ def title_of(loaded: Loaded, settings: Settings, now: datetime) -> str:
         with contextlib.suppress(KeyError, ValueError):  # a timezone name the platform sent but we can't load
             zone = ZoneInfo(loaded.person.timezone)
     iv = loaded.interview
-    return cards.headline(role=iv.role, stage=iv.stage, starts=iv.starts_at, ends=iv.ends_at, zone=zone, now=now)
+    return cards.headline(
+        role=iv.role, stage=iv.stage, team=iv.team, starts=iv.starts_at, ends=iv.ends_at, zone=zone, now=now
+    )
 
 
 def _first_name(person: Person) -> str:

@@ -61,3 +61,19 @@ async def cli_runtime(core: Core) -> AsyncIterator[Runtime]:
     """The same runtime for `fairloop ats ...` commands, built on the CLI's core."""
     async with _session() as http:
         yield Runtime(intake=CoreIntake(core=core), http=http)
+
+
+class _NoIntake:
+    """`fairloop ats test` reads the vendor's API and never writes."""
+
+    async def apply(self, delivery: Delivery) -> bool:
+        raise RuntimeError("ats test does not import")
+
+    async def claim(self, key: str) -> bool:
+        return False
+
+
+@asynccontextmanager
+async def plain_runtime() -> AsyncIterator[Runtime]:
+    async with _session() as http:
+        yield Runtime(intake=_NoIntake(), http=http)

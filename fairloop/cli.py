@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from bot.settings import Settings, SettingsError, load_settings
+from fairloop.ats_cli import app as ats_app
 
 app = typer.Typer(add_completion=False, help="fairloop: interview inclusivity check-ins in Slack and Teams.")
 db_app = typer.Typer(help="Database commands.")
@@ -20,6 +21,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(interviews_app, name="interviews")
 digest_app = typer.Typer(help="Sync digests declared in fairloop.toml.")
 app.add_typer(digest_app, name="digest")
+app.add_typer(ats_app, name="ats")  # issue 12: ATS connectors
 
 
 def _settings(**overrides: object) -> Settings:

@@ -33,6 +33,12 @@ STATUS = {"Cancelled": "cancelled", "Complete": "completed", "WaitingOnFeedback"
 SYNC_RESTART = ("sync_token_expired", "sync_token_invalid", "incremental_sync_too_large")
 
 
+def verify(secret: str, raw: bytes, headers: Mapping[str, str]) -> None:
+    """`Ashby-Signature: sha256=<hex>` = HMAC-SHA256(secret, the raw body), checked before parsing."""
+    given = headers.get("Ashby-Signature", "")
+    check_hex(hmac_hex(secret, raw), given.removeprefix("sha256=") if given else None, what="Ashby-Signature")
+
+
 class Ashby:
     name = "ashby"
 
@@ -47,14 +53,8 @@ class Ashby:
         self.cache = runtime.cache("ashby")
 
     # ---- the webhook ----
-    def verify(self, raw: bytes, headers: Mapping[str, str]) -> None:
-        """`Ashby-Signature: sha256=<hex>` = HMAC-SHA256(secret, the raw body), checked before parsing."""
-        secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
-        given = headers.get("Ashby-Signature", "")
-        check_hex(hmac_hex(secret, raw), given.removeprefix("sha256=") if given else None, what="Ashby-Signature")
-
     async def receive(self, raw: bytes, headers: Mapping[str, str]) -> Delivery | None:
-        self.verify(raw, headers)
+        verify(self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else "", raw, headers)
         payload = parse_json(raw)
         action = payload.get("action")
         if action == "ping" or action not in ACTIONS:

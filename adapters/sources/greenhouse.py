@@ -42,6 +42,12 @@ STATUS = {
 }
 
 
+def verify(secret: str, raw: bytes, headers: Mapping[str, str]) -> None:
+    """`Signature: sha256 <hex>` = HMAC-SHA256(secret key, the body exactly as sent), before parsing."""
+    scheme, _, digest = headers.get("Signature", "").strip().partition(" ")
+    check_hex(hmac_hex(secret, raw), digest.strip() if scheme == "sha256" else None, what="Signature header")
+
+
 class Greenhouse:
     name = "greenhouse"
 
@@ -52,15 +58,8 @@ class Greenhouse:
         self.tokens = runtime.cache("greenhouse-token", ttl=3000)
 
     # ---- the deletion webhooks ----
-    def verify(self, raw: bytes, headers: Mapping[str, str]) -> None:
-        """`Signature: sha256 <hex>` = HMAC-SHA256(secret key, the body exactly as sent), before parsing."""
-        secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
-        given = headers.get("Signature", "")
-        scheme, _, digest = given.strip().partition(" ")
-        check_hex(hmac_hex(secret, raw), digest if scheme == "sha256" else None, what="Signature header")
-
     async def receive(self, raw: bytes, headers: Mapping[str, str]) -> Delivery | None:
-        self.verify(raw, headers)
+        verify(self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else "", raw, headers)
         payload = parse_json(raw)
         event_id = headers.get("Greenhouse-Event-ID", "").strip()
         key = f"greenhouse:{event_id}" if event_id else None

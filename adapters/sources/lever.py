@@ -31,6 +31,23 @@ logger = logging.getLogger(__name__)
 EVENTS = ("interviewCreated", "interviewUpdated", "interviewDeleted")
 
 
+class BadPayloadSigned(BadPayload):
+    """Without token and triggeredAt nothing can be verified: answered as a bad signature (401)."""
+
+    status, code = 401, "bad_signature"
+
+
+def verify(secret: str, payload: dict[str, Any]) -> None:
+    """Lever signs no header: `signature` = HMAC-SHA256(the webhook's signature token, token + triggeredAt).
+    The body has to be parsed to read them; nothing is looked up or stored before this passes."""
+    token, triggered = payload.get("token"), payload.get("triggeredAt")
+    if not isinstance(token, str) or isinstance(triggered, bool) or not isinstance(triggered, int | str):
+        raise BadPayloadSigned("token and triggeredAt are needed to check the signature.")
+    given = payload.get("signature")
+    check_hex(hmac_hex(secret, f"{token}{triggered}".encode()), given if isinstance(given, str) else None,
+              what="signature field")  # fmt: skip
+
+
 class Lever:
     name = "lever"
 
@@ -44,20 +61,9 @@ class Lever:
         self.cache = runtime.cache("lever")
 
     # ---- the webhook ----
-    def verify(self, payload: dict[str, Any]) -> None:
-        """Lever signs no header: `signature` = HMAC-SHA256(the webhook's signature token, token + triggeredAt).
-        The body has to be parsed to read them; nothing is looked up or stored before this passes."""
-        secret = self.settings.webhook_token.get_secret_value() if self.settings.webhook_token else ""
-        token, triggered = payload.get("token"), payload.get("triggeredAt")
-        if not isinstance(token, str) or isinstance(triggered, bool) or not isinstance(triggered, int | str):
-            raise BadPayloadSigned("token and triggeredAt are needed to check the signature.")
-        given = payload.get("signature")
-        check_hex(hmac_hex(secret, f"{token}{triggered}".encode()), given if isinstance(given, str) else None,
-                  what="signature field")  # fmt: skip
-
     async def receive(self, raw: bytes, headers: Mapping[str, str]) -> Delivery | None:
         payload = parse_json(raw)
-        self.verify(payload)
+        verify(self.settings.webhook_token.get_secret_value() if self.settings.webhook_token else "", payload)
         event = payload.get("event")
         data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
         if event not in EVENTS or not (data or {}).get("interviewId"):
@@ -158,9 +164,3 @@ class Lever:
                 count += 1
             lines.append(f"The first one has {count} interview(s).")
         return lines
-
-
-class BadPayloadSigned(BadPayload):
-    """Without token and triggeredAt nothing can be verified: answered as a bad signature (401)."""
-
-    status, code = 401, "bad_signature"

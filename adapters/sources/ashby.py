@@ -7,8 +7,6 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import Any
 
-import aiohttp
-
 from adapters.sources.ats_common import (
     BadPayload,
     Delivery,
@@ -22,7 +20,7 @@ from adapters.sources.ats_common import (
     need,
     parse_json,
 )
-from adapters.sources.ats_http import ApiClient
+from adapters.sources.ats_http import ApiClient, basic_auth
 from adapters.sources.ats_settings import AshbySettings
 from bot.intake import InterviewIn
 
@@ -47,7 +45,7 @@ class Ashby:
         self.runtime = runtime
         key = settings.api_key.get_secret_value() if settings.api_key else ""
         self.api = ApiClient(
-            http=runtime.http, name="Ashby", base_url=settings.api_url, auth=aiohttp.BasicAuth(key, ""),
+            http=runtime.http, name="Ashby", base_url=settings.api_url, auth=basic_auth(key, ""),
             max_wait=max_wait,
         )  # fmt: skip
         self.cache = runtime.cache("ashby")
@@ -72,11 +70,11 @@ class Ashby:
 
     async def interviews(self, schedule: dict[str, Any]) -> list[InterviewIn]:
         where = "data.interviewSchedule"
-        wrapped = {"s": schedule}
-        sid = need(wrapped, "s.id")
-        status = STATUS.get(str(need(wrapped, "s.status")), "scheduled")
-        application_id = str(need(wrapped, "s.applicationId"))
-        stage_id = str(need(wrapped, "s.interviewStageId"))
+        wrapped = {"data": {"interviewSchedule": schedule}}
+        sid = need(wrapped, f"{where}.id")
+        status = STATUS.get(str(need(wrapped, f"{where}.status")), "scheduled")
+        application_id = str(need(wrapped, f"{where}.applicationId"))
+        stage_id = str(need(wrapped, f"{where}.interviewStageId"))
         events = schedule.get("interviewEvents") or []
         if not isinstance(events, list):
             raise BadPayload(f"{where}.interviewEvents must be a list.")
@@ -94,8 +92,8 @@ class Ashby:
             people = emails(event.get("interviewers") or [])
             if not people:
                 raise BadPayload(f"{here}.interviewers[].email is missing.")
-            starts = from_iso(need({"e": event}, "e.startTime"), f"{here}.startTime")
-            ends = from_iso(need({"e": event}, "e.endTime"), f"{here}.endTime")
+            starts = from_iso(_field(event, "startTime", here), f"{here}.startTime")
+            ends = from_iso(_field(event, "endTime", here), f"{here}.endTime")
             external_id = f"ashby:{sid}:{event['id']}"
             out[external_id] = item(
                 external_id=external_id, role=role, team=team, stage=stage, starts=starts, ends=ends,
@@ -186,3 +184,9 @@ class Ashby:
             role, team = await self.job_of(str(seen[0].get("applicationId")))
             lines.append(f"The first one is for {role!r} ({team or 'no department'}).")
         return lines
+
+
+def _field(obj: dict[str, Any], name: str, where: str) -> Any:
+    if obj.get(name) in (None, ""):
+        raise BadPayload(f"{where}.{name} is missing.")
+    return obj[name]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import re
 import time
@@ -17,6 +18,11 @@ from adapters.sources.ats_common import AuthRejected, LookupFailed
 
 logger = logging.getLogger(__name__)
 _LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?([a-z]+)"?')
+
+
+def basic_auth(user: str, password: str) -> str:
+    """HTTP Basic credentials (the vendors' API keys go as the user name, with an empty password)."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 @dataclass
@@ -61,7 +67,7 @@ class ApiClient:
     http: aiohttp.ClientSession
     name: str
     base_url: str
-    auth: aiohttp.BasicAuth | None = None
+    auth: str | None = None  # an Authorization header value
     max_wait: float = 5.0
     retries: int = 2
     timeout: float = 15.0
@@ -81,7 +87,7 @@ class ApiClient:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         data: Any = None,
-        auth: aiohttp.BasicAuth | None = None,
+        auth: str | None = None,
         ok: tuple[int, ...] = (200,),
     ) -> Answer:
         """One request, retried on 429/5xx/timeouts within the budget; LookupFailed when that runs out."""
@@ -91,9 +97,11 @@ class ApiClient:
             attempt += 1
             self.calls += 1
             try:
+                credentials = auth or self.auth
+                sent = {**({"Authorization": credentials} if credentials else {}), **(headers or {})}
                 async with self.http.request(
-                    method, self.url(path), json=json, params=params, headers=headers, data=data,
-                    auth=auth or self.auth, timeout=aiohttp.ClientTimeout(total=self.timeout),
+                    method, self.url(path), json=json, params=params, headers=sent, data=data,
+                    timeout=aiohttp.ClientTimeout(total=self.timeout),
                 ) as resp:  # fmt: skip
                     body = await resp.json(content_type=None) if resp.status != 204 else None
                     answer = Answer(status=resp.status, data=body, headers=resp.headers)

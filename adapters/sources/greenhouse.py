@@ -11,8 +11,6 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-import aiohttp
-
 from adapters.sources.ats_common import (
     BadPayload,
     Delivery,
@@ -26,7 +24,7 @@ from adapters.sources.ats_common import (
     need,
     parse_json,
 )
-from adapters.sources.ats_http import ApiClient
+from adapters.sources.ats_http import ApiClient, basic_auth
 from adapters.sources.ats_settings import GreenhouseSettings
 from bot.intake import InterviewIn
 
@@ -84,7 +82,7 @@ class Greenhouse:
             if self.settings.user_id:
                 form["sub"] = self.settings.user_id
             secret = self.settings.client_secret.get_secret_value() if self.settings.client_secret else ""
-            auth = aiohttp.BasicAuth(self.settings.client_id or "", secret)
+            auth = basic_auth(self.settings.client_id or "", secret)
             answer = await self.api.call("POST", self.settings.token_url, data=form, auth=auth)
             data = answer.data if isinstance(answer.data, dict) else {}
             if not data.get("access_token"):

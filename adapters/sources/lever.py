@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-import aiohttp
-
 from adapters.sources.ats_common import (
     BadPayload,
     Delivery,
@@ -23,7 +21,7 @@ from adapters.sources.ats_common import (
     need,
     parse_json,
 )
-from adapters.sources.ats_http import ApiClient
+from adapters.sources.ats_http import ApiClient, basic_auth
 from adapters.sources.ats_settings import LeverSettings
 from bot.intake import InterviewIn
 
@@ -55,7 +53,7 @@ class Lever:
         self.settings = settings
         key = settings.api_key.get_secret_value() if settings.api_key else ""
         self.api = ApiClient(
-            http=runtime.http, name="Lever", base_url=settings.api_url, auth=aiohttp.BasicAuth(key, ""),
+            http=runtime.http, name="Lever", base_url=settings.api_url, auth=basic_auth(key, ""),
             max_wait=max_wait,
         )  # fmt: skip
         self.cache = runtime.cache("lever")
@@ -80,8 +78,8 @@ class Lever:
 
     async def translate(self, interview: dict[str, Any], opportunity: str) -> InterviewIn:
         where = "interview"
-        iid = need({"i": interview}, "i.id")
-        starts = from_ms(need({"i": interview}, "i.date"), f"{where}.date")
+        iid = need({"interview": interview}, "interview.id")
+        starts = from_ms(need({"interview": interview}, "interview.date"), f"{where}.date")
         minutes = interview.get("duration")
         if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
             raise BadPayload(f"{where}.duration must be a number of minutes.")

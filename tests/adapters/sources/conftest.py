@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.adapters.slack.conftest import fake_slack  # noqa: F401 - the Slack fixture, shared with these tests
 from tests.adapters.sources.fake_ats import ASHBY_KEY, GH_CLIENT, GH_SECRET, LEVER_KEY, FakeATS
 
 ASHBY_SECRET, LEVER_TOKEN, GH_SECRET_KEY = "ashby-hook-secret", "lever-signature-token", "gh-hook-secret"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timedelta
@@ -10,6 +11,7 @@ from urllib.parse import quote
 
 from adapters.sources.ats_common import (
     BadPayload,
+    BadSignature,
     Delivery,
     LookupFailed,
     Runtime,
@@ -37,13 +39,19 @@ class BadPayloadSigned(BadPayload):
 
 def verify(secret: str, payload: dict[str, Any]) -> None:
     """Lever signs no header: `signature` = HMAC-SHA256(the webhook's signature token, token + triggeredAt).
-    The body has to be parsed to read them; nothing is looked up or stored before this passes."""
+    The body has to be parsed to read them; nothing is looked up or stored before this passes. Each Lever
+    webhook has its own token, so `secret` may list several, separated by commas."""
     token, triggered = payload.get("token"), payload.get("triggeredAt")
     if not isinstance(token, str) or isinstance(triggered, bool) or not isinstance(triggered, int | str):
         raise BadPayloadSigned("token and triggeredAt are needed to check the signature.")
     given = payload.get("signature")
-    check_hex(hmac_hex(secret, f"{token}{triggered}".encode()), given if isinstance(given, str) else None,
-              what="signature field")  # fmt: skip
+    message = f"{token}{triggered}".encode()
+    secrets = [s.strip() for s in secret.split(",") if s.strip()] or [""]
+    for one in secrets[:-1]:
+        with contextlib.suppress(BadSignature):
+            check_hex(hmac_hex(one, message), given if isinstance(given, str) else None, what="signature field")
+            return
+    check_hex(hmac_hex(secrets[-1], message), given if isinstance(given, str) else None, what="signature field")
 
 
 class Lever:

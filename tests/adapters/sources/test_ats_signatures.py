@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 from pathlib import Path
 
+import aiohttp
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.sources import ashby, greenhouse, lever
-from adapters.sources.ats_common import BadSignature
+from adapters.sources.ats import connector
+from adapters.sources.ats_common import AtsError, BadSignature, Delivery, Runtime
+from adapters.sources.ats_settings import AshbySettings, AtsSettings, GreenhouseSettings, LeverSettings
 
 
 def test_the_shared_greenhouse_vector_verifies_and_a_changed_byte_does_not(thirdparty: Path) -> None:
@@ -68,3 +72,62 @@ def test_lever_signs_token_and_triggered_at_only(token: str, triggered: int) -> 
     lever.verify("tok", {"token": token, "triggeredAt": triggered, "signature": signature, "data": {"x": 1}})
     with pytest.raises(BadSignature):
         lever.verify("tok", {"token": token + "x", "triggeredAt": triggered, "signature": signature})
+
+
+def test_lever_accepts_any_of_several_webhook_tokens(thirdparty: Path) -> None:
+    body = json.loads((thirdparty / "ats" / "lever-webhook-interviewCreated.json").read_text())
+    lever.verify("created-token, test-signature-token ,deleted-token", body)
+    with pytest.raises(BadSignature, match="signature field does not match"):
+        lever.verify("created-token,deleted-token", body)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
+_SHAPES = st.fixed_dictionaries(
+    {},
+    optional={
+        "action": st.sampled_from(["interviewScheduleUpdate", "interview_deleted", "delete_candidate", "ping"]),
+        "event": st.sampled_from(["interviewCreated", "interviewDeleted"]),
+        "data": _JSON | st.fixed_dictionaries({"interviewSchedule": _JSON}),
+        "payload": _JSON,
+        "token": st.text(max_size=8),
+        "triggeredAt": st.integers(),
+        "id": st.text(max_size=8),
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=_SHAPES)
+def test_any_signed_body_is_a_delivery_nothing_or_an_ats_error_never_a_crash(body: dict) -> None:
+    """A signed body we cannot use must come back as a 4xx (or a 503 for a lookup), never an unhandled error."""
+
+    async def attempt() -> None:
+        async with aiohttp.ClientSession() as http:
+            runtime = Runtime(intake=None, http=http)  # type: ignore[arg-type]
+            dead = "http://127.0.0.1:9"  # nothing listens: any lookup fails fast
+            ats = AtsSettings(
+                ashby=AshbySettings(webhook_secret="s", api_key="k", api_url=dead),
+                lever=LeverSettings(webhook_token="s", api_key="k", api_url=dead),
+                greenhouse=GreenhouseSettings(webhook_secret="s", client_id="c", client_secret="x", api_url=dead,
+                                              token_url=dead),
+            )  # fmt: skip
+            lever_body = {**body, "signature": hmac.new(b"s", f"{body.get('token')}{body.get('triggeredAt')}".encode(),
+                                                        hashlib.sha256).hexdigest()}  # fmt: skip
+            for vendor, payload in (("ashby", body), ("greenhouse", body), ("lever", lever_body)):
+                raw = json.dumps(payload).encode()
+                digest = hmac.new(b"s", raw, hashlib.sha256).hexdigest()
+                headers = {"Ashby-Signature": f"sha256={digest}", "Signature": f"sha256 {digest}"}
+                source = connector(vendor, settings=ats, runtime=runtime, max_wait=0)
+                source.api.retries = 0
+                try:
+                    result = await source.receive(raw, headers)
+                except AtsError as exc:
+                    assert 400 <= exc.status < 600 and exc.detail
+                else:
+                    assert result is None or isinstance(result, Delivery)
+
+    asyncio.run(attempt())

@@ -259,3 +259,18 @@ def datetime_ago(days: int):  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
     return datetime.now(UTC) - timedelta(days=days) - timedelta(seconds=time.time() % 1)
+
+
+async def test_the_scheduled_sync_runs_each_vendor_once_per_bucket(
+    ats_env: FakeATS, start_app: StartApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.sources.ats import sync_job
+
+    monkeypatch.setenv("FAIRLOOP_ATS_SYNC_EVERY", "1h")
+    running = await start_app()
+    run = sync_job(running.app)
+    assert run is not None
+    assert await run() == 2  # the Lever and Greenhouse fakes' interviews (Ashby has no schedule yet)
+    assert await run() == 0  # claimed for this hour, by this or any other replica
+    keys = {c.path for c in ats_env.calls}
+    assert {"/ashby/interviewSchedule.list", "/lever/v1/opportunities", "/greenhouse/v3/interviews"} <= keys

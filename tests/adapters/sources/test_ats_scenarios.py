@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -104,7 +104,8 @@ async def test_ashby_move_and_cancel_behave_like_the_same_change_through_the_web
         )
     )[0] == 200
     await same_outcome(world)
-    cancelled = ashby_body(thirdparty, minutes_ago=-240, status="Cancelled", action_id="a3")
+    moved["webhookActionId"], moved["data"]["interviewSchedule"]["status"] = "a3", "Cancelled"
+    cancelled = json.dumps(moved).encode()  # the same times as the move: only the status changes
     assert (await world.post("ashby", cancelled, ashby_sign(cancelled)))[0] == 200
     twin_cancel = {**twin, "starts_at": event["startTime"], "ends_at": event["endTime"], "status": "cancelled"}
     assert (await world.slack.running.post_interviews(twin_cancel))[0] == 200
@@ -179,13 +180,11 @@ async def test_lever_move_and_cancel_match_the_webhook_api(world: AtsWorld, thir
     twin = {"external_id": "twin", "role": ats.role, "team": ats.team, "stage": ats.stage, "starts_at": iso(ats.starts_at),
             "ends_at": iso(ats.ends_at), "interviewers": ["ana@example.com"]}  # fmt: skip
     await world.slack.running.post_interviews(twin)
-    world.fake.lever_interviews[OPPORTUNITY] = [lever_interview(thirdparty, minutes_ago=-300)]
+    later = lever_interview(thirdparty, minutes_ago=-300)
+    world.fake.lever_interviews[OPPORTUNITY] = [later]
     assert (await world.post("lever", lever_body(thirdparty, event="interviewUpdated", event_id="e2"), {}))[0] == 200
-    moved = {
-        **twin,
-        "starts_at": iso(ats.starts_at + timedelta(minutes=180)),
-        "ends_at": iso(ats.ends_at + timedelta(minutes=180)),
-    }
+    start = datetime.fromtimestamp(later["date"] / 1000, tz=UTC)
+    moved = {**twin, "starts_at": iso(start), "ends_at": iso(start + timedelta(minutes=later["duration"]))}
     await world.slack.running.post_interviews(moved)
     await same_outcome(world)
     assert (await world.post("lever", lever_body(thirdparty, event="interviewDeleted", event_id="e3"), {}))[0] == 200

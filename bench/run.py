@@ -21,8 +21,8 @@ from sqlmodel import select
 
 from bench import slack_latency
 from bench.data import write_csv
-from bot.settings import Settings
-from fairloop.offline import with_core
+from fairloop.compose import build
+from fairloop.config import Config, load_config
 from storage.db import unit_of_work
 from storage.models import CheckIn, CheckInAnswer, Prompt
 
@@ -38,7 +38,12 @@ def cli(db: Path, *args: str) -> float:
     return time.perf_counter() - started
 
 
-async def answer_most(settings: Settings) -> int:
+async def with_core(config: Config, work):  # type: ignore[no-untyped-def]
+    async with build(config, serve=False) as graph:
+        return await work(graph)
+
+
+async def answer_most(settings: Config) -> int:
     """Mark 80% of prompts sent and answered (bulk, as if a quarter of check-ins had happened)."""
 
     async def work(core) -> int:  # type: ignore[no-untyped-def]
@@ -67,7 +72,7 @@ async def answer_most(settings: Settings) -> int:
             session.add_all(
                 CheckInAnswer(checkin_id=c.id, practice=pr.key, value="no" if (c.id + j) % 9 == 0 else "yes")
                 for c in rows
-                for j, pr in enumerate(settings.practices)
+                for j, pr in enumerate(settings.core.practices)
             )
             return n
 
@@ -109,16 +114,16 @@ async def main() -> None:
         cli(one_db, "db", "upgrade")
         batched_1k = cli(tmpdir / "batched.db", "interviews", "import", str(small))
         one_by_one_1k = cli(one_db, "interviews", "import", "--batch-size", "1", str(small))
-        settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", min_group_size=5)
+        settings = load_config(database_url=f"sqlite+aiosqlite:///{db}", min_group_size=5)
         answered = await answer_most(settings)
 
         async def measure(core) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
-            overall = await timed(lambda: core.stats(period="90d"))
-            team = await timed(lambda: core.stats(period="90d", team="Platform"))
+            overall = await timed(lambda: core.reports.stats(period="90d"))
+            team = await timed(lambda: core.reports.stats(period="90d", team="Platform"))
             naive = await timed(lambda: naive_stats(core))
-            thirty = await timed(lambda: core.stats(period="30d", role="Data Scientist"))
-            digest = await timed(lambda: core.digest(None))
-            seven = await timed(lambda: core.stats(period="7d"))
+            thirty = await timed(lambda: core.reports.stats(period="30d", role="Data Scientist"))
+            digest = await timed(lambda: core.delivery.digest(None))
+            seven = await timed(lambda: core.reports.stats(period="7d"))
             return overall, team, thirty, naive, digest, seven
 
         overall, team, thirty, naive, digest, seven = await with_core(settings, measure)

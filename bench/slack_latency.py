@@ -17,11 +17,11 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from bot.settings import Settings
 from fairloop.app import init_app
-from tests.adapters.slack.conftest import form_body, signed
-from tests.adapters.slack.fake_slack import FakeSlack
-from tests.adapters.slack.payloads import block_actions, slash_command
+from fairloop.config import load_config
+from tests.support.slack.fake_slack import FakeSlack
+from tests.support.slack.payloads import block_actions, slash_command
+from tests.support.slack.signing import form_body, signed
 
 SECRET, TOKEN, API = "bench-signing-secret", "xoxb-bench", "bench-api-token"
 FORM = "application/x-www-form-urlencoded"
@@ -46,7 +46,7 @@ async def measure(n: int = 100) -> dict[str, tuple[float, float]]:
     users = [fake.add_user(f"bench{i}@example.com", f"U{i:08d}") for i in range(n)]
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(
+        settings = load_config(
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'latency.db'}",
             api_token=API,
             slack_bot_token=TOKEN,

@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.cron import CronError, trigger
-from bot.periods import PERIODS
+from bot import crontab
+from bot.reports.periods import PERIODS
 
 Platform = Literal["slack", "teams", "playground"]
-PLAYGROUND_CHANNEL = "recruiting-dei-sync"  # where a local trial's digests and concern alerts appear
 Audience = Literal["joint", "recruitment", "dei"]
 METRICS = {
     "response": "response",
@@ -49,8 +48,8 @@ class Digest(BaseModel):
     @model_validator(mode="after")
     def _cron(self) -> Digest:
         try:
-            trigger(self.cron, self.timezone or "UTC")
-        except CronError as exc:
+            crontab.check(self.cron)
+        except crontab.CronError as exc:
             raise ValueError(f"cron {exc}") from None
         return self
 

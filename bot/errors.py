@@ -1,8 +1,17 @@
 """The small family of errors the core raises; adapters turn them into friendly replies."""
 
+from __future__ import annotations
+
+from bot.text import Text, as_text
+
 
 class FairloopError(Exception):
-    """Base class: the message is safe to show to the user."""
+    """Base class: the message is safe to show to the user; `text` keeps its spans (a command as code, a name
+    someone typed as their text)."""
+
+    def __init__(self, message: Text | str) -> None:
+        super().__init__(str(message))
+        self.text = as_text(message)
 
 
 class UserInputError(FairloopError):
@@ -15,6 +24,10 @@ class PermissionDenied(FairloopError):
 
 class NotFound(FairloopError):
     """The thing referred to does not exist (or is not visible to the actor)."""
+
+
+class Unavailable(FairloopError):
+    """Something fairloop depends on (its database) is not answering; try again shortly."""
 
 
 class Undeliverable(FairloopError):

@@ -14,6 +14,9 @@ class Actor:
     email: str | None = None
     display_name: str | None = None
     timezone: str | None = None
+    # what the adapter vouches this person may do beyond the admins list (the playground, in a local trial
+    # with no admins configured, lets anyone pick up concerns: "concerns")
+    grants: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,33 +1,52 @@
 """The neutral message model: one description of what the bot shows, rendered per platform.
 
-Renderers live in adapters (Block Kit, Adaptive Cards, playground HTML); nothing here knows them.
+Every piece of text is a `bot.text.Text` (a plain str is coerced into our own plain words). Renderers live in
+adapters (Block Kit, Adaptive Cards, playground HTML, the CLI); nothing here knows them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
+
+from bot.text import Part, Text, as_text, text
 
 ButtonStyle = Literal["default", "primary", "danger"]
 
 
+def _coerce(obj: object, *names: str) -> None:
+    for name in names:
+        object.__setattr__(obj, name, as_text(getattr(obj, name)))
+
+
 @dataclass(frozen=True, kw_only=True)
 class Header:
-    text: str
+    text: Text | str
+
+    def __post_init__(self) -> None:
+        _coerce(self, "text")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Section:
-    """A paragraph of light markdown (*bold*, _italic_, bullets as lines starting with '• ')."""
+    """A paragraph (its newlines are line breaks), optionally followed by a bulleted list."""
 
-    text: str
+    text: Text | str = ""
+    bullets: tuple[Text | str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _coerce(self, "text")
+        object.__setattr__(self, "bullets", tuple(as_text(b) for b in self.bullets))
 
 
 @dataclass(frozen=True, kw_only=True)
 class Fields:
-    """Label/value pairs shown side by side where the platform can."""
+    """Label/value pairs shown side by side where the platform can. Labels are our own words."""
 
-    items: tuple[tuple[str, str], ...]
+    items: tuple[tuple[str, Text | str], ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "items", tuple((label, as_text(value)) for label, value in self.items))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +66,10 @@ class Actions:
 class Context:
     """Small print under a message."""
 
-    text: str
+    text: Text | str
+
+    def __post_init__(self) -> None:
+        _coerce(self, "text")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,12 +90,21 @@ Block = Header | Section | Fields | Actions | Context | Image | Divider
 class Message:
     """A message; `text` is the plain-text fallback (notifications, screen readers, logs)."""
 
-    text: str
+    text: Text | str
     blocks: tuple[Block, ...] = ()
     private: bool = False
 
+    def __post_init__(self) -> None:
+        _coerce(self, "text")
+
     def buttons(self) -> tuple[Button, ...]:
         return tuple(b for block in self.blocks if isinstance(block, Actions) for b in block.buttons)
+
+
+def paragraph(*parts: Part, private: bool = False) -> Message:
+    """A one-paragraph message (a notice, a refusal, a thank-you): the fallback is the paragraph itself."""
+    body = text(*parts)
+    return Message(text=body, blocks=(Section(text=body),), private=private)
 
 
 # ---- forms (Slack modals, Teams input cards, playground dialogs) ----
@@ -116,12 +147,8 @@ class Form:
     title: str
     submit_label: str
     inputs: tuple[FormInput, ...]
-    intro: str = ""
+    intro: Text | str = ""
     context: str = ""
 
-
-@dataclass(frozen=True, kw_only=True)
-class FormErrors:
-    """Validation errors for a form submission, input_id -> sentence."""
-
-    errors: dict[str, str] = field(default_factory=dict)
+    def __post_init__(self) -> None:
+        _coerce(self, "intro")

@@ -34,12 +34,24 @@ class Delivery:
 
 
 class Outbox(Protocol):
-    """Sends messages on one platform. Raises bot.errors.Undeliverable when a person can't be reached."""
+    """Sends messages on one platform. Raises bot.errors.Undeliverable when a person can't be reached.
+
+    `default_channel` is where digests and concern alerts go when fairloop.toml names none (the playground's
+    channel in a local trial; None on real platforms). `shows_image` is the platform's rule for images it can
+    fetch (Slack and Teams only fetch https URLs).
+    """
 
     platform: str
+    default_channel: str | None
+
+    def shows_image(self, url: str) -> bool: ...
 
     async def send_direct(self, *, recipient: Recipient, message: Message) -> Delivery: ...
 
     async def update(self, *, conversation: str, message_id: str, message: Message) -> None: ...
 
     async def post_channel(self, *, channel: str, message: Message) -> Delivery: ...
+
+
+Outboxes = Mapping[str, Outbox]
+"""The outboxes of the platforms this process serves, by platform name; fixed once the process is wired."""

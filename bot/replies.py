@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot.messages import Form, Message, Section
+from bot.messages import Form, Message, paragraph
+from bot.text import Part
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,6 +30,6 @@ class Reply:
     after: tuple[Callable[[], Awaitable[None]], ...] = ()
 
 
-def notice(text: str) -> Message:
+def notice(*parts: Part) -> Message:
     """A private one-paragraph note to the person who asked (a refusal, a thank-you, a confirmation)."""
-    return Message(text=text, blocks=(Section(text=text),), private=True)
+    return paragraph(*parts, private=True)

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.settings import Settings
-from storage.db import Sessions, unit_of_work
+from storage import db
+from storage.checkins import save_checkin
+from storage.db import Session, Sessions, unit_of_work
 from storage.interviews import interviews_by_external_ids
-from storage.models import CheckIn, CheckInAnswer, Interview, Prompt
+from storage.models import CheckIn, Interview, Prompt
 from storage.people import get_people_by_emails
 
 TEAMS = {
@@ -41,7 +43,7 @@ async def load_sample(
         people = await get_people_by_emails(session=session, emails=emails)
         for email, person in people.items():
             person.display_name = person.display_name or email.split("@")[0].capitalize()
-            session.add(person)
+        await db.save(session, *people.values())
         counts = {"interviews": 0, "prompts": 0, "checkins": 0}
         start = now - timedelta(weeks=weeks)
         n = 0
@@ -64,8 +66,7 @@ async def load_sample(
                         candidate_ref=f"cand-{n}",
                     )
                     n += 1
-                    session.add(iv)
-                    await session.flush()
+                    await db.save(session, iv)
                     for who in rnd.sample(PEOPLE[team], k=min(2, len(PEOPLE[team]))):
                         person = people[f"{who}@{DOMAIN}"]
                         due = iv.ends_at + settings.prompt_delay
@@ -86,8 +87,7 @@ async def load_sample(
                             if fresh
                             else ("expired" if due < now - settings.prompt_expires else "sent"),
                         )
-                        session.add(prompt)
-                        await session.flush()
+                        await db.save(session, prompt)
                         counts["prompts"] += 1
                         if answered:
                             await _checkin(session, rnd, prompt, settings, adhere)
@@ -97,7 +97,7 @@ async def load_sample(
     return {"loaded": True, **counts, "people": len(emails), "teams": len(TEAMS)}
 
 
-async def _checkin(session: Any, rnd: random.Random, prompt: Prompt, settings: Settings, adhere: float) -> None:
+async def _checkin(session: Session, rnd: random.Random, prompt: Prompt, settings: Settings, adhere: float) -> None:
     delay = int(rnd.expovariate(1 / 5400))
     answers = {p.key: "yes" if rnd.random() < adhere + (1 - adhere) * 0.6 else "no" for p in settings.practices}
     if rnd.random() < 0.15:
@@ -114,10 +114,9 @@ async def _checkin(session: Any, rnd: random.Random, prompt: Prompt, settings: S
         answer_seconds=delay,
         answered_at=prompt.due_at + timedelta(seconds=delay),
     )
-    session.add(row)
-    await session.flush()
-    session.add_all(CheckInAnswer(checkin_id=row.id or 0, practice=k, value=v) for k, v in answers.items())
+    await save_checkin(session=session, checkin=row, answers=answers)
     prompt.answered_at = row.answered_at
+    await db.save(session, prompt)
 
 
 def interview_for(email: str, *, now: datetime) -> dict[str, Any]:

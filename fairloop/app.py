@@ -1,79 +1,84 @@
-"""The application factory: the one place where settings, storage, core, adapters and jobs meet."""
+"""The application factory: routes for every configured surface, and at start-up the wired graph and the clock."""
 
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import AsyncIterator
+from typing import Any
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Counter
 
-from adapters import feedback
-from adapters.sources import ats
-from adapters.sources.ats_settings import AtsSettings
-from adapters.sources.webhook import interviews_view
-from bot.service import Core
-from bot.settings import Settings
-from bot.tokens import Signer
+from adapters import charts, feedback, playground, slack, teams
+from adapters import web as keys
+from adapters.sources import webhook
+from bot.clock import Clock, utcnow
 from fairloop import health
-from fairloop.ats_wiring import ats_ctx
-from fairloop.charts import chart_view
-from fairloop.errors import MAX_BODY, errors_middleware
-from fairloop.keys import CORE, ENGINE, KICK, REGISTRY, SETTINGS
-from schedules.jobs import scheduler_ctx
-from storage import db
-from storage.people import put_setting_once
+from fairloop.compose import Graph, build
+from fairloop.config import Config
+from fairloop.errors import errors_middleware
+from schedules.jobs import Clockwork
 
 logger = logging.getLogger(__name__)
 
-
-async def core_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    if settings.database_url.startswith("sqlite"):
-        await db.upgrade(settings.database_url)  # a SQLite file upgrades itself; PostgreSQL uses `fairloop db upgrade`
-    engine = db.make_engine(settings.database_url)
-    sessions = db.make_sessions(engine)
-    secret = settings.secret_key
-    if not secret:
-        async with db.unit_of_work(sessions) as session:
-            secret = await put_setting_once(session=session, key="secret_key", value=secrets.token_urlsafe(32))
-    app[ENGINE] = engine
-    app[CORE] = Core(settings=settings, sessions=sessions, signer=Signer(secret_key=secret))
-    app[KICK] = lambda: None  # replaced by the scheduler once it runs
-    yield
-    await engine.dispose()
+GRAPH = web.AppKey("fairloop.graph", Graph)
+"""The wired graph, for tests that look inside a running app (adapters get their own keys, not this)."""
 
 
-def init_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[errors_middleware], client_max_size=MAX_BODY)
-    app[SETTINGS] = settings
-    app[REGISTRY] = CollectorRegistry()
+def init_app(config: Config, *, clock: Clock = utcnow, scheduler: bool = True) -> web.Application:
+    """The one aiohttp application: routes now, and on start-up the graph (services, platforms) and the clock.
+    Tests set `teams.AUTH_CONFIG` on the app before starting it to reach a loopback Azure AD."""
+    app = web.Application(middlewares=[errors_middleware], client_max_size=keys.MAX_BODY)
+    app[health.REGISTRY] = CollectorRegistry()
     health.install(app)
-    app.cleanup_ctx.append(core_ctx)
-    app.cleanup_ctx.append(ats_ctx)  # the ATS connectors' runtime (issue 12), before the scheduler that syncs
-    app.router.add_post("/api/interviews", interviews_view)
-    app.router.add_get("/charts/{token}.png", chart_view)  # the digest's trend image, fetched by Slack/Teams
-    ats.install(app, settings=AtsSettings())  # POST /ats/ashby, /ats/lever, /ats/greenhouse
+    webhook.install(app, settings=config.webhook)
+    charts.install(app)  # the digest's trend image, fetched by Slack/Teams
     feedback.install(app)  # the candidate feedback link works whatever the platform
-    if settings.slack_enabled:
-        from adapters import slack
+    if config.slack.enabled:
+        slack.install(app, settings=config.slack)
+    if config.teams.on:
+        teams.install(app)
+    if config.playground_on:
+        playground.install(app)
 
-        slack.install(app, settings=settings)
-    if settings.teams_on:
-        from adapters import teams
+    async def wired(app: web.Application) -> AsyncIterator[None]:
+        extra: dict[str, Any] | None = app.get(teams.AUTH_CONFIG)
+        async with build(config, clock=clock, teams_auth=extra) as graph:
+            _hand_out(app, graph)
+            clockwork = None
+            if scheduler:
+                counter = Counter(
+                    "fairloop_prompts_dispatched", "Check-in prompts delivered", registry=app[health.REGISTRY]
+                )
+                clockwork = Clockwork(
+                    delivery=graph.delivery, retention=graph.retention, settings=config.core, dispatched=counter.inc
+                )
+                clockwork.start()
+                app[keys.NUDGE] = clockwork.kick
+            try:
+                yield
+            finally:
+                if clockwork is not None:
+                    await clockwork.stop()
 
-        teams.install(app, settings=settings)
-    if settings.playground_on:
-        from adapters import playground
-
-        if not settings.loopback:  # the playground lets anyone act as anyone: it is for a laptop, not a network
-            logger.warning(
-                "FAIRLOOP_PLAYGROUND is on at %s, which is not a loopback address: anyone who can reach it can "
-                "answer check-ins and read stats as any person. Set FAIRLOOP_PLAYGROUND=0 outside a trial.",
-                settings.host,
-            )
-
-        playground.install(app, settings=settings)
-    app.cleanup_ctx.append(scheduler_ctx)
+    app[keys.NUDGE] = lambda: None  # until the clock runs
+    app.cleanup_ctx.append(wired)
     return app
+
+
+def _hand_out(app: web.Application, graph: Graph) -> None:
+    """Each adapter's view reads the services it talks to under its own typed key."""
+    app[GRAPH] = graph
+    app[health.ENGINE] = graph.engine
+    app[keys.INTAKE] = graph.intake
+    app[keys.INTERACTIONS] = graph.interactions
+    app[keys.REPORTS] = graph.reports
+    app[keys.FEEDBACK] = graph.feedback
+    app[keys.DELIVERY] = graph.delivery
+    app[keys.DIRECTORY] = graph.directory
+    if graph.slack is not None:
+        app[slack.SLACK] = graph.slack
+    if graph.teams is not None:
+        app[teams.TEAMS] = graph.teams
+    if graph.playground is not None:
+        app[playground.PLAYGROUND] = graph.playground

@@ -1,15 +1,15 @@
-"""The contract's JSON error format for every route, and the one catch-all for the HTTP surface."""
+"""The one catch-all for the HTTP surface: every error in the contract's JSON format, never a traceback."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 
+from adapters.web import MAX_BODY, error
+
 logger = logging.getLogger(__name__)
-MAX_BODY = 1024 * 1024
 
 _CODES = {
     400: "bad_request",
@@ -22,10 +22,6 @@ _CODES = {
     422: "invalid_input",
     429: "too_many_requests",
 }
-
-
-def error(status: int, code: str, detail: str, **extra: Any) -> web.Response:
-    return web.json_response({"error": code, "detail": detail, **extra}, status=status)
 
 
 @web.middleware

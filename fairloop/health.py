@@ -7,10 +7,14 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fairloop.keys import CORE, ENGINE, REGISTRY
+from adapters.web import REPORTS
 from storage.db import ping
+
+ENGINE = web.AppKey("fairloop.engine", AsyncEngine)
+REGISTRY = web.AppKey("fairloop.registry", CollectorRegistry)
 
 REQUESTS = web.AppKey("fairloop.metrics.requests", Counter)
 LATENCY = web.AppKey("fairloop.metrics.latency", Histogram)
@@ -30,10 +34,10 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    core = request.app.get(CORE)
-    if core is not None:  # product gauges are counted at scrape time: two small GROUP BYs on indexed columns
+    reports = request.app.get(REPORTS)
+    if reports is not None:  # product gauges are counted at scrape time: two small GROUP BYs on indexed columns
         try:
-            counts = await core.gauges()
+            counts = await reports.gauges()
         except Exception:  # noqa: BLE001 - /readyz reports the database; /metrics still serves the rest
             logger.warning("could not count prompts and concerns for /metrics", exc_info=True)
             counts = {}

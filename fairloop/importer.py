@@ -12,9 +12,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.intake import FieldErrors, InterviewIn, validate_batch
-from bot.settings import Settings
-from fairloop.offline import with_core
+from bot.intake.records import FieldErrors, InterviewIn, validate_batch
+from bot.intake.service import Intake
 
 BATCH = 500
 COLUMNS = ("external_id", "role", "team", "stage", "starts_at", "ends_at", "interviewers", "candidate_ref", "status")
@@ -52,7 +51,7 @@ def _validate(batch: list[tuple[int, dict[str, Any]]], errors: list[str]) -> lis
     return good
 
 
-async def import_csv(settings: Settings, path: Path, *, batch_size: int = BATCH) -> int:
+async def import_csv(intake: Intake, path: Path, *, batch_size: int = BATCH) -> int:
     console = Console(stderr=True)
     with path.open(encoding="utf-8-sig") as fh:
         total = max(0, sum(1 for _ in fh) - 1)
@@ -60,7 +59,7 @@ async def import_csv(settings: Settings, path: Path, *, batch_size: int = BATCH)
     imported = 0
     started = time.perf_counter()
 
-    async def work(core: Any) -> None:
+    async def work() -> None:
         nonlocal imported
         progress = Progress(
             TextColumn("importing"),
@@ -76,15 +75,15 @@ async def import_csv(settings: Settings, path: Path, *, batch_size: int = BATCH)
             for row in rows(path):
                 batch.append(row)
                 if len(batch) >= batch_size:
-                    imported += len(await core.ingest_valid(_dedupe(_validate(batch, errors)), describe=False))
+                    imported += len(await intake.ingest_valid(_dedupe(_validate(batch, errors)), describe=False))
                     progress.advance(task, len(batch))
                     batch = []
             if batch:
-                imported += len(await core.ingest_valid(_dedupe(_validate(batch, errors)), describe=False))
+                imported += len(await intake.ingest_valid(_dedupe(_validate(batch, errors)), describe=False))
                 progress.advance(task, len(batch))
 
     try:
-        await with_core(settings, work)
+        await work()
     except FieldErrors as exc:
         console.print(f"[red]{path}: {exc}")
         return 2

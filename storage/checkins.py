@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import CheckIn, CheckInAnswer, Concern, utcnow
+from storage.models import CheckIn, CheckInAnswer, utcnow
 
 
 async def checkin_for_prompt(*, session: AsyncSession, prompt_id: int) -> CheckIn | None:
@@ -47,16 +47,3 @@ async def delete_checkin(*, session: AsyncSession, prompt_id: int) -> None:
         await session.exec(delete(CheckInAnswer).where(col(CheckInAnswer.checkin_id) == row.id))  # type: ignore[call-overload]
         await session.delete(row)
         await session.flush()
-
-
-async def add_concern(*, session: AsyncSession, concern: Concern) -> Concern:
-    session.add(concern)
-    await session.flush()
-    return concern
-
-
-async def concern_for_prompt(*, session: AsyncSession, prompt_id: int, reporter_id: int) -> Concern | None:
-    result = await session.exec(
-        select(Concern).where(Concern.prompt_id == prompt_id, Concern.reporter_id == reporter_id)
-    )
-    return result.first()

@@ -6,15 +6,19 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+Session = AsyncSession
+Conflict = IntegrityError  # a unique key already taken, typically by a simultaneous request
 Sessions = async_sessionmaker[AsyncSession]
 
 
@@ -43,6 +47,17 @@ async def unit_of_work(sessions: Sessions) -> AsyncIterator[AsyncSession]:
     """One session, one transaction: committed on success, rolled back on error."""
     async with sessions() as session, session.begin():
         yield session
+
+
+async def save(session: AsyncSession, *rows: Any) -> None:
+    """Add or update rows in this unit of work and flush, so ids and constraints are settled now."""
+    session.add_all(rows)
+    await session.flush()
+
+
+async def flush(session: AsyncSession) -> None:
+    """Write the changes made to rows loaded in this unit of work (they are tracked; no add needed)."""
+    await session.flush()
 
 
 def alembic_config(url: str) -> Config:

@@ -34,6 +34,15 @@ async def prompts_for_interviews(*, session: AsyncSession, interview_ids: Iterab
     return out
 
 
+async def interviews_by_ids(*, session: AsyncSession, interview_ids: Iterable[int]) -> dict[int, Interview]:
+    ids = list(set(interview_ids))
+    found: dict[int, Interview] = {}
+    for i in range(0, len(ids), 500):
+        result = await session.exec(select(Interview).where(col(Interview.id).in_(ids[i : i + 500])))
+        found.update({iv.id: iv for iv in result if iv.id is not None})
+    return found
+
+
 async def get_prompt(*, session: AsyncSession, prompt_id: int) -> Prompt | None:
     return await session.get(Prompt, prompt_id)
 

@@ -13,9 +13,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-PROMPT_STATES = ("scheduled", "sent", "answered", "expired", "cancelled", "undeliverable")
-
-
 class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(index=True, unique=True, max_length=320)

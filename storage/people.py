@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Channel, Identity, Person, ProcessedEvent, Setting, utcnow
@@ -14,6 +14,19 @@ from storage.models import Channel, Identity, Person, ProcessedEvent, Setting, u
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+async def get_person(*, session: AsyncSession, person_id: int) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def emails_of(*, session: AsyncSession, person_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(set(person_ids))
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        result = await session.exec(select(Person.id, Person.email).where(col(Person.id).in_(ids[i : i + 500])))
+        out.update({pid: email for pid, email in result if pid is not None})
+    return out
 
 
 async def get_person_by_email(*, session: AsyncSession, email: str) -> Person | None:
@@ -107,11 +120,16 @@ async def get_channel(*, session: AsyncSession, platform: str, name: str) -> Cha
     return result.first()
 
 
-async def claim_key(*, session: AsyncSession, key: str) -> bool:
-    """Record a processed event key; False when it was already there (a retry or a double click)."""
+FOREVER = "once:"  # keys under this prefix are never purged (a welcome said once per person, ever)
+
+
+async def claim_key(*, session: AsyncSession, key: str, forever: bool = False) -> bool:
+    """Record a processed event key; False when it was already there (a retry or a double click).
+
+    Keys are purged after a month (retries come within minutes), unless `forever`."""
     try:
         async with session.begin_nested():
-            session.add(ProcessedEvent(key=key))
+            session.add(ProcessedEvent(key=FOREVER + key if forever else key))
             await session.flush()
     except IntegrityError:
         return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -49,13 +49,6 @@ async def feedback_between(*, session: AsyncSession, first: date, last: date) ->
         .order_by(col(Feedback.day).desc(), col(Feedback.id))
     )
     return list(await session.exec(stmt))
-
-
-async def concerns_raised(*, session: AsyncSession, start: datetime, end: datetime) -> int:
-    stmt = (
-        select(func.count()).select_from(Concern).where(col(Concern.created_at) >= start, col(Concern.created_at) < end)
-    )
-    return int((await session.exec(stmt)).one())
 
 
 async def gauges(*, session: AsyncSession) -> dict[str, dict[str, int]]:

@@ -22,6 +22,7 @@ from storage.models import (
     Prompt,
     Rollup,
 )
+from storage.people import FOREVER
 
 CHUNK = 500
 EVENT_KEYS_KEPT = timedelta(days=30)  # platform retries arrive within minutes; a month is plenty
@@ -95,7 +96,7 @@ async def purge(*, session: AsyncSession, cutoff: datetime, now: datetime) -> di
         "feedback": delete(Feedback).where(col(Feedback.day) < cutoff.date()),
         "playground_posts": delete(PlaygroundPost).where(col(PlaygroundPost.created_at) < cutoff),
         "event_keys": delete(ProcessedEvent).where(
-            col(ProcessedEvent.received_at) < now - EVENT_KEYS_KEPT, ~col(ProcessedEvent.key).startswith("teams:")
+            col(ProcessedEvent.received_at) < now - EVENT_KEYS_KEPT, ~col(ProcessedEvent.key).startswith(FOREVER)
         ),
         "link_digests": delete(FeedbackLinkUsed).where(col(FeedbackLinkUsed.day) < (now - LINK_DIGESTS_KEPT).date()),
     }.items():

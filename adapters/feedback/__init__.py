@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from adapters.feedback import page
+from adapters.web import FEEDBACK
 from bot.errors import NotFound
-from bot.feedback import AlreadyUsed
-from fairloop.keys import CORE
+from bot.feedback.candidate import AlreadyUsed
 
 logger = logging.getLogger(__name__)
 _TOKEN = re.compile(r"/f/[^\s\"?#]+")
@@ -76,7 +76,7 @@ def _guarded(
 
 async def form_view(request: web.Request) -> web.Response:
     try:
-        form = await request.app[CORE].candidate_form(request.match_info["token"])
+        form = await request.app[FEEDBACK].candidate_form(request.match_info["token"])
     except (NotFound, AlreadyUsed) as exc:
         return _refused(exc)
     return _html(page.form_page(form))
@@ -89,10 +89,10 @@ async def submit_view(request: web.Request) -> web.Response:
         posted = None
     values = {k: v for k, v in (posted or {}).items() if isinstance(v, str)}
     try:
-        reply = await request.app[CORE].submit_candidate(request.match_info["token"], values)
+        reply = await request.app[FEEDBACK].submit_candidate(request.match_info["token"], values)
     except (NotFound, AlreadyUsed) as exc:
         return _refused(exc)
     if reply.errors and reply.form is not None:
         return _html(page.form_page(reply.form, reply.errors), 422)
-    sentence = reply.notice.text if reply.notice else "Thank you."
+    sentence = str(reply.notice.text) if reply.notice else "Thank you."
     return _html(page.notice_page(heading="Thank you for telling us", sentence=sentence))

@@ -94,7 +94,7 @@ def form_page(form: Form, errors: dict[str, str] | None = None) -> str:
             f'<div class="summary" role="alert" aria-labelledby="summary-title">'
             f'<h2 id="summary-title">Please check your answer</h2><ul>{items}</ul></div>'
         )
-    parts.append(f'<p class="stored">{escape(form.intro)}</p>')
+    parts.append(f'<p class="stored">{escape(str(form.intro))}</p>')
     parts.append('<form method="post">')
     for field in form.inputs:
         error = errors.get(field.input_id, "")

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from aiohttp import web
+from pydantic import Field
 
 from adapters.playground import views
-from bot.settings import Settings
-from fairloop.keys import CORE
+from adapters.playground.outbox import PlaygroundOutbox
+from adapters.playground.views import PLAYGROUND, Playground
+from bot.settings import SettingsBase, env
+
+__all__ = ["PLAYGROUND", "Playground", "PlaygroundOutbox", "PlaygroundSettings", "install"]
 
 
-def install(app: web.Application, *, settings: Settings) -> None:
+class PlaygroundSettings(SettingsBase):
+    """FAIRLOOP_PLAYGROUND: 1/0; unset means on when no platform is configured and the host is loopback."""
+
+    playground: bool | None = Field(None, validation_alias=env("FAIRLOOP_PLAYGROUND", "playground"))
+
+
+def install(app: web.Application) -> None:
     app.router.add_get("/playground", views.page)
     app.router.add_get("/playground/api/feed", views.feed)
     app.router.add_post("/playground/api/action", views.action)
@@ -20,12 +28,3 @@ def install(app: web.Application, *, settings: Settings) -> None:
     app.router.add_post("/playground/api/interviews", views.interview)
     app.router.add_post("/playground/api/sample", views.sample)
     app.router.add_post("/playground/api/channel", views.channel_post)
-
-    async def ctx(app: web.Application) -> AsyncIterator[None]:
-        core = app[CORE]
-        outbox = views.PlaygroundOutbox(sessions=core.sessions)
-        app[views.OUTBOX] = outbox
-        core.outboxes.setdefault("playground", outbox)
-        yield
-
-    app.cleanup_ctx.append(ctx)

@@ -1,14 +1,11 @@
-"""Slack adapter: install() mounts Bolt on fairloop's aiohttp app (HTTP mode) or connects Socket Mode."""
+"""Slack adapter: the Web API outbox, Bolt for what Slack sends (POST /slack/events, or Socket Mode)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import random
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
-from functools import partial
+from collections.abc import Mapping
+from types import TracebackType
 from urllib.parse import parse_qs
 
 import aiohttp
@@ -17,135 +14,88 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import SlackBridge, build_bolt
+from adapters.slack.client import make_client
 from adapters.slack.outbox import SlackOutbox
-from bot.settings import Settings
-from fairloop.errors import error
-from fairloop.keys import CORE
+from adapters.slack.settings import SlackSettings
+from adapters.web import error
+from bot.interactions.service import Interactions
+from bot.people import Directory
+from bot.reports.service import Reports
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SLACK", "SlackOutbox", "SlackRuntime", "install", "make_client"]
+__all__ = ["SLACK", "SlackOutbox", "SlackPlatform", "SlackSettings", "install", "make_client"]
 
 
-@dataclass
-class SlackRuntime:
-    """Filled in by the cleanup context; created in install() so the frozen app never changes."""
+class SlackPlatform:
+    """Slack for one process. Entered, it has the Web API client and the outbox; `start` then serves what Slack
+    sends (Bolt over HTTP, or a Socket Mode connection) with the services it needs."""
 
-    bolt: AsyncApp | None = None
-    client: AsyncWebClient | None = None
-    outbox: SlackOutbox | None = None
-    socket: AsyncSocketModeHandler | None = None
-    verifier: SignatureVerifier | None = None
+    platform = "slack"
 
+    def __init__(self, *, settings: SlackSettings) -> None:
+        self.settings = settings
+        self.verifier = None if settings.socket_mode else SignatureVerifier(settings.slack_signing_secret or "")
+        self.bolt: AsyncApp | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._client: AsyncWebClient | None = None
+        self._outbox: SlackOutbox | None = None
+        self._socket: AsyncSocketModeHandler | None = None
 
-SLACK = web.AppKey("fairloop.slack", SlackRuntime)
+    @property
+    def outbox(self) -> SlackOutbox:
+        assert self._outbox is not None, "enter the platform first"
+        return self._outbox
 
+    async def __aenter__(self) -> SlackPlatform:
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=35))
+        self._client = make_client(
+            token=self.settings.slack_bot_token or "", base_url=self.settings.slack_api_url, session=self._session
+        )
+        self._outbox = SlackOutbox(client=self._client)
+        return self
 
-class AsyncServerErrorsRetryHandler(AsyncRetryHandler):
-    """Retries any 5xx (slack_sdk's built-in one covers only 500 and 503), with its backoff."""
-
-    async def _can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return response is not None and response.status_code >= 500
-
-
-class AsyncRetryAfterHandler(AsyncRateLimitErrorRetryHandler):
-    """429s: wait exactly as long as Slack's Retry-After says, plus a little jitter.
-
-    slack_sdk's own handler adds up to a whole second of jitter to every wait, which costs ~50% throughput
-    when a burst of sends runs into a per-second limit.
-    """
-
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        if response is None:
-            raise error or RuntimeError("rate limited without a response")
-        state.next_attempt_requested = True
-        header = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
-        try:
-            wait = float(header[0] if isinstance(header, list) else header) if header else 1.0
-        except ValueError:
-            wait = 1.0
-        logger.info("Slack rate limit on %s; waiting %.1fs", request.url.rsplit("/", 1)[-1], wait)
-        await asyncio.sleep(max(0.0, wait) + random.uniform(0, 0.2))
-        state.increment_current_attempt()
-
-
-def make_client(*, token: str, base_url: str, session: aiohttp.ClientSession) -> AsyncWebClient:
-    """The one Web API client: shared session, retries for 429 (honouring Retry-After), 5xx and lost connections."""
-    return AsyncWebClient(
-        token=token,
-        base_url=base_url if base_url.endswith("/") else base_url + "/",
-        session=session,
-        timeout=30,
-        retry_handlers=[
-            AsyncRetryAfterHandler(max_retry_count=10),
-            AsyncServerErrorsRetryHandler(max_retry_count=3),
-            AsyncConnectionErrorRetryHandler(max_retry_count=3),
-        ],
-    )
-
-
-def install(app: web.Application, *, settings: Settings) -> None:
-    """Mount Slack on `app`: POST /slack/events (HTTP mode) unless SLACK_APP_TOKEN selects Socket Mode."""
-    if not settings.slack_bot_token:
-        raise ValueError("SLACK_BOT_TOKEN is required to enable Slack")
-    app[SLACK] = SlackRuntime()
-    if not settings.slack_app_token:
-        app[SLACK].verifier = SignatureVerifier(settings.slack_signing_secret or "")
-        app.router.add_post("/slack/events", events)
-    app.cleanup_ctx.append(partial(_slack_context, settings=settings))
-
-
-async def _slack_context(app: web.Application, *, settings: Settings) -> AsyncIterator[None]:
-    runtime = app[SLACK]
-    core = app[CORE]
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=35))
-    client = make_client(token=settings.slack_bot_token or "", base_url=settings.slack_api_url, session=session)
-    outbox = SlackOutbox(client=client)
-    bridge = SlackBridge(core=core, client=client, outbox=outbox, session=session)
-    socket_mode = bool(settings.slack_app_token)
-    bolt = build_bolt(bridge=bridge, signing_secret=settings.slack_signing_secret, socket_mode=socket_mode)
-    runtime.bolt, runtime.client, runtime.outbox = bolt, client, outbox
-    core.outboxes["slack"] = outbox
-    try:
-        if socket_mode:
-            runtime.socket = AsyncSocketModeHandler(bolt, settings.slack_app_token, web_client=client)
-            await runtime.socket.connect_async()
+    async def start(self, *, interactions: Interactions, reports: Reports, directory: Directory) -> None:
+        assert self._client is not None and self._session is not None and self._outbox is not None
+        bridge = SlackBridge(
+            interactions=interactions,
+            reports=reports,
+            directory=directory,
+            client=self._client,
+            outbox=self._outbox,
+            session=self._session,
+        )
+        self.bolt = build_bolt(
+            bridge=bridge, signing_secret=self.settings.slack_signing_secret, socket_mode=self.settings.socket_mode
+        )
+        if self.settings.socket_mode:
+            self._socket = AsyncSocketModeHandler(self.bolt, self.settings.slack_app_token, web_client=self._client)
+            await self._socket.connect_async()
             logger.info("Slack connected in Socket Mode")
         else:
             logger.info("Slack listening on POST /slack/events")
-        yield
-    finally:
-        if runtime.socket is not None:
-            await runtime.socket.close_async()
-        core.outboxes.pop("slack", None)
-        runtime.bolt = runtime.client = runtime.outbox = runtime.socket = None
-        await session.close()
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        self.bolt = self._socket = None
+        if self._session is not None:
+            await self._session.close()
+
+
+SLACK = web.AppKey("fairloop.slack", SlackPlatform)
+
+
+def install(app: web.Application, *, settings: SlackSettings) -> None:
+    """POST /slack/events in HTTP mode (Socket Mode needs no route)."""
+    if not settings.socket_mode:
+        app.router.add_post("/slack/events", events)
 
 
 def _signed(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
@@ -170,16 +120,16 @@ def _payload_problem(body: str, content_type: str) -> str | None:
 
 async def events(request: web.Request) -> web.StreamResponse:
     """POST /slack/events: a type converter between aiohttp and Bolt, behind the v0 signature check."""
-    runtime = request.app[SLACK]
-    bolt = runtime.bolt
-    if bolt is None:
+    slack = request.app.get(SLACK)
+    bolt = slack.bolt if slack is not None else None
+    if slack is None or bolt is None:
         return error(503, "unavailable", "Slack is starting up.")
     try:
         body = (await request.read()).decode("utf-8")
     except UnicodeDecodeError:
         return error(400, "bad_request", "The request body is not UTF-8.")
     # the signature is checked before anything parses the body, so unsigned junk never reaches a parser
-    if runtime.verifier is not None and not _signed(runtime.verifier, body, request.headers):
+    if slack.verifier is not None and not _signed(slack.verifier, body, request.headers):
         return error(401, "unauthorized", "Not signed by Slack: bad signature, or a timestamp over 5 minutes old.")
     problem = _payload_problem(body, request.content_type)
     if problem:

@@ -17,26 +17,37 @@ from adapters.slack import render, translate
 from adapters.slack.outbox import SlackOutbox
 from bot.errors import FairloopError
 from bot.events import Actor
-from bot.messages import Message
+from bot.interactions.service import Interactions
+from bot.messages import Message, paragraph
+from bot.people import Directory
 from bot.replies import Reply
-from bot.service import Core
+from bot.reports.service import Reports
 
 logger = logging.getLogger(__name__)
 
-SORRY = Message(
-    text="Sorry, something went wrong on our side. Nothing was lost; please try again in a minute.", private=True
+SORRY = paragraph(
+    "Sorry, something went wrong on our side. Nothing was lost; please try again in a minute.", private=True
 )
 PROFILE_TTL = 3600.0
 PROFILE_CACHE_MAX = 10_000
 
 
 class SlackBridge:
-    """Everything the listeners share: the core, the one Web API client and session, a profile cache."""
+    """Everything the listeners share: the services, the one Web API client and session, a profile cache."""
 
     def __init__(
-        self, *, core: Core, client: AsyncWebClient, outbox: SlackOutbox, session: aiohttp.ClientSession
+        self,
+        *,
+        interactions: Interactions,
+        reports: Reports,
+        directory: Directory,
+        client: AsyncWebClient,
+        outbox: SlackOutbox,
+        session: aiohttp.ClientSession,
     ) -> None:
-        self.core = core
+        self.interactions = interactions
+        self.reports = reports
+        self.directory = directory
         self.client = client
         self.outbox = outbox
         self.session = session
@@ -59,7 +70,7 @@ class SlackBridge:
         self._profiles[user_id] = (time.monotonic(), profile)
         who = translate.actor(user_id, profile)
         if profile.email:
-            await self.guard(self.core.remember_person(who, translate.address(body)), "remember_person")
+            await self.guard(self.directory.remember_person(who, translate.address(body)), "remember_person")
         return who
 
     async def ask(self, call: Awaitable[Reply], what: str) -> Reply:
@@ -67,7 +78,7 @@ class SlackBridge:
         try:
             return await call
         except FairloopError as exc:
-            return Reply(notice=Message(text=str(exc), private=True))
+            return Reply(notice=paragraph(exc.text, private=True))
         except Exception:
             logger.exception("slack %s failed", what)
             return Reply(notice=SORRY)
@@ -93,7 +104,7 @@ class SlackBridge:
             await self.client.views_open(trigger_id=trigger_id, view=render.modal(reply.form))
 
     async def publish_home(self, who: Actor) -> None:
-        message = await self.core.home(who)
+        message = await self.reports.home(who)
         await self.client.views_publish(user_id=who.user_id, view=render.home(message))
 
     async def note(self, who: Actor, message: Message, src: translate.ClickSource | None = None) -> None:
@@ -115,7 +126,7 @@ class SlackBridge:
         event = translate.button_clicked(body, who)
         if event is None:
             return
-        reply = await self.ask(self.core.on_button(event), "button " + event.action_id)
+        reply = await self.ask(self.interactions.on_button(event), "button " + event.action_id)
         src = translate.click_source(body)
         await self.open_form(body.get("trigger_id"), reply)
         if reply.message is not None:
@@ -137,7 +148,7 @@ class SlackBridge:
         # redraw the prompt (chat.update) and send the thank-you, which may wait on Slack's rate limits.
         who = self.known_actor(body)
         event = translate.form_submitted(body, who)
-        reply = await self.ask(self.core.on_form(event, defer=True), "form " + event.form_id)
+        reply = await self.ask(self.interactions.on_form(event, defer=True), "form " + event.form_id)
         if reply.errors:
             errors = {k: v[:150] for k, v in reply.errors.items()}
             await ack(response_action="errors", errors=errors)
@@ -154,7 +165,7 @@ class SlackBridge:
     async def on_command(self, body: dict[str, Any]) -> None:
         who = await self.actor(body)
         event = translate.command_issued(body, who)
-        reply = await self.ask(self.core.on_command(event), "command")
+        reply = await self.ask(self.interactions.on_command(event), "command")
         await self.open_form(body.get("trigger_id"), reply)
         response_url = body.get("response_url")
         for message in (reply.message, reply.notice):
@@ -169,7 +180,7 @@ class SlackBridge:
         if event.get("tab", "home") != "home":
             return
         event_id = body.get("event_id") or event.get("event_ts")
-        if event_id and not await self.core.first_time(f"slack:event:{event_id}"):
+        if event_id and not await self.directory.first_time(f"slack:event:{event_id}"):
             logger.debug("duplicate Slack event %s ignored", event_id)
             return
         await self.publish_home(await self.actor(body))

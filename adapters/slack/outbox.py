@@ -65,9 +65,13 @@ class SlackOutbox:
     """Implements bot.ports.Outbox with one shared AsyncWebClient (which retries 429/5xx/connection errors)."""
 
     platform = "slack"
+    default_channel = None  # digests and alerts go where fairloop.toml says
 
     def __init__(self, *, client: AsyncWebClient) -> None:
         self.client = client
+
+    def shows_image(self, url: str) -> bool:
+        return url.startswith("https://")  # Slack fetches images itself, and only over https
 
     async def _user(self, recipient: Recipient) -> tuple[str, str | None]:
         """The recipient's Slack user id and timezone: cached by the core, else users.lookupByEmail."""

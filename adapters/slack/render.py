@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.messages import (
@@ -20,6 +21,7 @@ from bot.messages import (
     Section,
     TextInput,
 )
+from bot.text import Span, Text, as_text
 
 # Slack's documented limits (https://api.slack.com/reference/block-kit)
 MAX_MESSAGE_BLOCKS = 50
@@ -28,23 +30,74 @@ MAX_FALLBACK_TEXT = 3000
 CHECKIN_ACTION_PREFIX = "checkin."
 
 Json = dict[str, Any]
+ZWSP = "\u200b"
+MARKERS = "*_~`"
+SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+WEB_URL = re.compile(r"https?://[^\s|<>]+")
 
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def escape(text: str) -> str:
-    """Slack mrkdwn control characters; everything else (*bold*, _italic_, bullets) is already mrkdwn."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def literal(chars: str) -> str:
+    """Characters Slack shows as themselves: its three control characters as entities, and a zero-width space
+    after each formatting marker (*, _, ~, `) so that no run of text can open or close bold, italics, strikes
+    or code. Text never carries markup of its own here: emphasis comes only from a span's kind."""
+    escaped = chars.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(c + ZWSP if c in MARKERS else c for c in escaped)
 
 
-def plain(text: str, limit: int = 3000) -> Json:
-    return {"type": "plain_text", "text": _clip(text.strip() or " ", limit), "emoji": True}
+def _wrap(body: str, marker: str) -> str:
+    """`marker` around each line of `body`, the markers hugging the words (Slack needs that to see them)."""
+    out = []
+    for line in body.split("\n"):
+        core = line.strip()
+        if not core:
+            out.append(line)
+            continue
+        lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
+        out.append(f"{lead}{marker}{core}{marker}{trail}")
+    return "\n".join(out)
 
 
-def mrkdwn(text: str, limit: int = 3000) -> Json:
-    return {"type": "mrkdwn", "text": _clip(escape(text.strip()) or " ", limit)}
+def _span(span: Span) -> str:
+    if span.mention and SLACK_ID.fullmatch(span.mention):
+        return f"<@{span.mention}>"
+    body = literal(span.text)
+    if span.url and not span.user and WEB_URL.fullmatch(span.url):
+        body = f"<{span.url}|{body}>"
+    if span.code:
+        body = _wrap(body, "`")
+    if span.italic:
+        body = _wrap(body, "_")
+    if span.bold:
+        body = _wrap(body, "*")
+    return body
+
+
+def mrkdwn_of(text: Text) -> str:
+    """A Text as Slack mrkdwn: styles from span kinds, every character literal, links only where we made them."""
+    return "".join(_span(s) for s in text.spans)
+
+
+def words_of(text: Text) -> str:
+    """A Text as Slack's fallback `text` (notifications, search): the words only, literal, with no link that a
+    person's text could make (a bare address is broken up, as Slack would otherwise link it)."""
+    out = []
+    for span in text.spans:
+        chars = literal(span.text)
+        out.append(chars.replace("://", ":" + ZWSP + "//") if not span.url or span.user else chars)
+    return "".join(out)
+
+
+def plain(text: str | Text, limit: int = 3000) -> Json:
+    return {"type": "plain_text", "text": _clip(str(text).strip() or " ", limit), "emoji": True}
+
+
+def mrkdwn(text: Text | str, limit: int = 3000) -> Json:
+    rendered = mrkdwn_of(as_text(text)).strip()
+    return {"type": "mrkdwn", "text": _clip(rendered or " ", limit), "verbatim": True}
 
 
 def button(b: Button) -> Json:
@@ -59,17 +112,27 @@ def button(b: Button) -> Json:
 def block(b: Block) -> list[Json]:
     """One neutral block -> zero or more Block Kit blocks (fields are split by Slack's 10-per-section limit)."""
     if isinstance(b, Header):
-        return [{"type": "header", "text": plain(b.text, 150)}] if b.text.strip() else []
+        return [{"type": "header", "text": plain(b.text, 150)}] if str(b.text).strip() else []
     if isinstance(b, Section):
-        return [{"type": "section", "text": mrkdwn(b.text)}] if b.text.strip() else []
+        lines = [mrkdwn_of(b.text)] if b.text else []
+        lines += ["• " + mrkdwn_of(item) for item in b.bullets]
+        body = "\n".join(lines).strip()
+        return (
+            [{"type": "section", "text": {"type": "mrkdwn", "text": _clip(body, 3000), "verbatim": True}}]
+            if body
+            else []
+        )
     if isinstance(b, Fields):
-        fields = [mrkdwn(f"*{label}*\n{value}", 2000) for label, value in b.items]
+        fields = [
+            {"type": "mrkdwn", "text": _clip(f"*{literal(label)}*\n{mrkdwn_of(value)}", 2000), "verbatim": True}
+            for label, value in b.items
+        ]
         return [{"type": "section", "fields": fields[i : i + 10]} for i in range(0, len(fields), 10)]
     if isinstance(b, Actions):
         elements = [button(x) for x in b.buttons]
         return [{"type": "actions", "elements": elements[i : i + 25]} for i in range(0, len(elements), 25)]
     if isinstance(b, Context):
-        return [{"type": "context", "elements": [mrkdwn(b.text)]}] if b.text.strip() else []
+        return [{"type": "context", "elements": [mrkdwn(b.text)]}] if b.text else []
     if isinstance(b, Image):
         return [{"type": "image", "image_url": b.url, "alt_text": _clip(b.alt or "chart", 2000)}]
     if isinstance(b, Divider):
@@ -85,7 +148,7 @@ def blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[Json]:
 
 
 def fallback_text(message: Message) -> str:
-    return _clip(message.text.strip() or "fairloop", MAX_FALLBACK_TEXT)
+    return _clip(words_of(message.text).strip() or "fairloop", MAX_FALLBACK_TEXT)
 
 
 def message_body(message: Message) -> Json:
@@ -150,7 +213,7 @@ def form_input(i: FormInput) -> Json:
 def modal(form: Form) -> Json:
     """A views.open body: callback_id routes the submission, private_metadata carries Form.context."""
     body: list[Json] = []
-    if form.intro.strip():
+    if form.intro:
         body.append({"type": "section", "text": mrkdwn(form.intro)})
     body.extend(form_input(i) for i in form.inputs)
     view: Json = {
@@ -168,5 +231,5 @@ def modal(form: Form) -> Json:
 
 def home(message: Message) -> Json:
     """A views.publish body for the App Home tab."""
-    rendered = blocks(message, MAX_VIEW_BLOCKS) or [{"type": "section", "text": mrkdwn(fallback_text(message))}]
+    rendered = blocks(message, MAX_VIEW_BLOCKS) or [{"type": "section", "text": mrkdwn(message.text)}]
     return {"type": "home", "blocks": rendered}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from functools import partial
-from types import SimpleNamespace
+from types import SimpleNamespace, TracebackType
 from typing import Any
 
 from aiohttp import web
@@ -12,14 +12,18 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 
 from adapters.teams import auth
 from adapters.teams.http import MessagesEndpoint
-from bot.settings import Settings, SettingsError
+from adapters.teams.outbox import TeamsOutbox
+from adapters.teams.settings import TeamsSettings
+from bot.interactions.service import Interactions
+from bot.people import Directory
 
-TEAMS = web.AppKey("fairloop.teams", MessagesEndpoint)
+__all__ = ["AUTH_CONFIG", "TEAMS", "TeamsOutbox", "TeamsPlatform", "TeamsSettings", "build_adapter", "install"]
+
 AUTH_CONFIG = web.AppKey("fairloop.teams.auth_config", dict)
 """Tests only: set before the app starts to pass build_adapter's extra_config (no setting reaches it)."""
 
 
-def build_adapter(settings: Settings, *, extra_config: Mapping[str, Any] | None = None) -> CloudAdapter:
+def build_adapter(settings: TeamsSettings, *, extra_config: Mapping[str, Any] | None = None) -> CloudAdapter:
     """A CloudAdapter from the MICROSOFT_APP_* settings; no app id means no JWT check (loopback tests only).
 
     `extra_config` is for tests only: more botbuilder configuration keys (TO_CHANNEL_FROM_BOT_LOGIN_URL,
@@ -32,10 +36,6 @@ def build_adapter(settings: Settings, *, extra_config: Mapping[str, Any] | None 
         config = SimpleNamespace(APP_TYPE="MultiTenant", APP_ID="", APP_PASSWORD="", **extra)
         return CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
     app_type = settings.microsoft_app_type
-    if app_type != "UserAssignedMSI" and not settings.microsoft_app_password:
-        raise SettingsError(f"MICROSOFT_APP_PASSWORD: required with MICROSOFT_APP_ID ({app_type})")
-    if app_type != "MultiTenant" and not settings.microsoft_app_tenant_id:
-        raise SettingsError(f"MICROSOFT_APP_TENANT_ID: required for MICROSOFT_APP_TYPE={app_type}")
     config = SimpleNamespace(
         APP_TYPE=app_type,
         APP_ID=app_id,
@@ -52,27 +52,48 @@ def build_adapter(settings: Settings, *, extra_config: Mapping[str, Any] | None 
     return CloudAdapter(ConfigurationBotFrameworkAuthentication(config, credentials_factory=factory))
 
 
-def install(app: web.Application, *, settings: Settings) -> None:
-    """Add POST /api/messages and, at start-up, the Teams bot and app[CORE].outboxes["teams"]."""
-    from adapters.teams.bot import TeamsBot
-    from adapters.teams.outbox import TeamsOutbox
-    from fairloop.keys import CORE
+class TeamsPlatform:
+    """Teams for one process: the outbox (proactive sends through stored conversation references) once
+    entered, then the bot behind /api/messages once started."""
 
-    adapter = build_adapter(settings)  # fails start-up early on incomplete credentials
-    endpoint = MessagesEndpoint()
-    app[TEAMS] = endpoint
-    app.router.add_post("/api/messages", endpoint.handle)
+    platform = "teams"
 
-    async def teams_ctx(app: web.Application) -> AsyncIterator[None]:
-        core = app[CORE]
-        live = build_adapter(settings, extra_config=app[AUTH_CONFIG]) if AUTH_CONFIG in app else adapter
-        endpoint.adapter = live
-        endpoint.bot = TeamsBot(core=core)
-        core.outboxes["teams"] = TeamsOutbox(
-            adapter=live, app_id=settings.microsoft_app_id or "", channels=partial(core.channel_address, "teams")
+    def __init__(
+        self, *, settings: TeamsSettings, directory: Directory, extra_config: Mapping[str, Any] | None = None
+    ) -> None:
+        self.settings = settings
+        self.adapter = build_adapter(settings, extra_config=extra_config)
+        self.endpoint = MessagesEndpoint()
+        self.outbox = TeamsOutbox(
+            adapter=self.adapter,
+            app_id=settings.microsoft_app_id or "",
+            channels=partial(directory.channel_address, "teams"),
         )
-        yield
-        core.outboxes.pop("teams", None)
-        endpoint.adapter = endpoint.bot = None
+        self._directory = directory
 
-    app.cleanup_ctx.append(teams_ctx)
+    async def __aenter__(self) -> TeamsPlatform:
+        return self
+
+    async def start(self, *, interactions: Interactions) -> None:
+        from adapters.teams.bot import TeamsBot
+
+        self.endpoint.adapter = self.adapter
+        self.endpoint.bot = TeamsBot(interactions=interactions, directory=self._directory)
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.endpoint.adapter = self.endpoint.bot = None
+
+
+TEAMS = web.AppKey("fairloop.teams", TeamsPlatform)
+
+
+def install(app: web.Application) -> None:
+    """POST /api/messages; the platform that answers it is set when the app starts."""
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        teams = request.app.get(TEAMS)
+        return await (teams.endpoint if teams is not None else MessagesEndpoint()).handle(request)
+
+    app.router.add_post("/api/messages", messages)

@@ -14,23 +14,26 @@ from adapters.teams import render, translate
 from adapters.teams.outbox import message_activity
 from bot.errors import FairloopError
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
-from bot.messages import Context, Message, Section
+from bot.interactions.service import Interactions
+from bot.messages import Context, Message, Section, paragraph
+from bot.people import Directory
 from bot.replies import Reply
-from bot.service import Core
+from bot.text import bold, code, text, user
 
 logger = logging.getLogger(__name__)
 
 CARD_ACTION = "adaptiveCard/action"
-PRIVATE_IN_CHANNEL = Message(
-    text="I answer that in our 1:1 chat, so it stays private to you: open fairloop in Teams and ask me there."
+PRIVATE_IN_CHANNEL = paragraph(
+    "I answer that in our 1:1 chat, so it stays private to you: open fairloop in Teams and ask me there."
 )
 
 
 class TeamsBot(ActivityHandler):
     """Thin: every decision is the core's; this class only moves data between Teams and the core."""
 
-    def __init__(self, *, core: Core) -> None:
-        self._core = core
+    def __init__(self, *, interactions: Interactions, directory: Directory) -> None:
+        self._interactions = interactions
+        self._directory = directory
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         try:
@@ -59,7 +62,7 @@ class TeamsBot(ActivityHandler):
                 logger.warning("teams member look-up failed: %s", exc)
         actor = translate.actor(activity, email=email, name=name)
         if translate.is_personal(activity) and actor.user_id:
-            await self._core.remember_person(actor=actor, address=translate.address(activity))
+            await self._directory.remember_person(actor, translate.address(activity))
         return actor
 
     # ---- installs ----
@@ -75,17 +78,17 @@ class TeamsBot(ActivityHandler):
         activity = context.activity
         if translate.is_personal(activity):
             actor = await self._actor(context)
-            if await self._core.first_time(f"teams:welcome:{actor.user_id}"):
-                reply = await self._core.on_command(CommandIssued(actor=actor, text="help"))
+            if await self._directory.first_time(f"teams:welcome:{actor.user_id}", forever=True):
+                reply = await self._interactions.on_command(CommandIssued(actor=actor, text="help"))
                 if reply.message:
                     await context.send_activity(message_activity(reply.message))
         elif activity.conversation and activity.conversation.conversation_type == "channel":
             name = translate.team_name(activity)
-            await self._core.remember_channel(
+            await self._directory.remember_channel(
                 platform=translate.PLATFORM, name=name, address=translate.address(activity)
             )
             logger.info("teams: registered channel %r", name)
-            if await self._core.first_time(f"teams:channel:{activity.conversation.id}"):
+            if await self._directory.first_time(f"teams:channel:{activity.conversation.id}", forever=True):
                 # tells whoever added the bot the exact name digests and alerts must use
                 await context.send_activity(message_activity(_channel_hello(name)))
 
@@ -94,9 +97,11 @@ class TeamsBot(ActivityHandler):
         activity = turn_context.activity
         actor = await self._actor(turn_context)
         try:
-            reply = await self._core.on_command(CommandIssued(actor=actor, text=translate.command_text(activity)))
+            reply = await self._interactions.on_command(
+                CommandIssued(actor=actor, text=translate.command_text(activity))
+            )
         except FairloopError as exc:
-            reply = Reply(notice=Message(text=str(exc)))
+            reply = Reply(notice=paragraph(exc.text))
         private = any(m.private for m in (reply.message, reply.notice) if m) or reply.form is not None
         if private and not translate.is_personal(activity):
             await turn_context.send_activity(message_activity(PRIVATE_IN_CHANNEL))
@@ -139,13 +144,13 @@ class TeamsBot(ActivityHandler):
             return render.error_response(400, "BadRequest", "the card action carries no verb or data")
         try:
             if isinstance(event, ButtonClicked):
-                reply = await self._core.on_button(event)
+                reply = await self._interactions.on_button(event)
             else:
-                reply = await self._core.on_form(event)
+                reply = await self._interactions.on_form(event)
         except FairloopError as exc:
-            reply = Reply(notice=Message(text=str(exc)))
+            reply = Reply(notice=paragraph(exc.text))
         if isinstance(event, FormSubmitted) and reply.errors:
-            form = reply.form or (await self._core.on_button(_reopen(event))).form
+            form = reply.form or (await self._interactions.on_button(_reopen(event))).form
             if form is None:
                 return render.error_response(400, "BadRequest", "; ".join(reply.errors.values()))
             return render.card_response(render.render_form(form, errors=reply.errors, values=event.values))
@@ -163,11 +168,17 @@ class TeamsBot(ActivityHandler):
 
 
 def _channel_hello(name: str) -> Message:
-    text = (
+    body = text(
         "Hello! fairloop will post the recruiting and DEI digests and concern alerts here. "
-        f'This channel is registered as *{name}*: use `channel = "{name}"` with `platform = "teams"` in fairloop.toml.'
+        "This channel is registered as ",
+        bold(user(name)),
+        ": use ",
+        code(f'channel = "{name}"'),
+        " with ",
+        code('platform = "teams"'),
+        " in fairloop.toml.",
     )
-    return Message(text=text.replace("*", "").replace("`", ""), blocks=(Section(text=text),))
+    return Message(text=body.unstyled(), blocks=(Section(text=body),))
 
 
 def _reopen(event: FormSubmitted) -> ButtonClicked:

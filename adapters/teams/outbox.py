@@ -33,7 +33,7 @@ def message_activity(message: Message, *, activity_id: str | None = None) -> Act
     return Activity(
         type=ActivityTypes.message,
         id=activity_id,
-        summary=message.text[:200],
+        summary=str(message.text)[:200],
         attachments=[render.attachment(render.render_message(message))],
     )
 
@@ -75,6 +75,7 @@ class TeamsOutbox:
     """Proactive sends and in-place updates with `adapter.continue_conversation`; 429s are retried."""
 
     platform = "teams"
+    default_channel = None  # digests and alerts go to the channel fairloop.toml names
 
     def __init__(
         self,
@@ -90,6 +91,9 @@ class TeamsOutbox:
         self._channels = channels
         self._retries = retries
         self._backoff = backoff
+
+    def shows_image(self, url: str) -> bool:
+        return url.startswith("https://")  # Teams clients fetch card images themselves, only over https
 
     async def _run(
         self, ref: ConversationReference, action: Callable[[TurnContext], Awaitable[Any]], *, where: str

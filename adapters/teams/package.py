@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from PIL import Image, ImageDraw
 
-from bot.commands import COMMANDS
-from bot.settings import Settings, SettingsError
+from bot.interactions.commands import COMMANDS
+from bot.settings import SettingsError
 
 MANIFEST_VERSION = "1.17"
 ACCENT = "#2E7D6B"
@@ -36,16 +36,16 @@ def manifest_commands(commands: Iterable[tuple[str, str]] = COMMANDS) -> list[di
     return list(entries.values())[:COMMANDS_MAX]
 
 
-def manifest(*, settings: Settings, version: str = "1.0.0") -> dict[str, Any]:
+def manifest(*, app_id: str | None, base_url: str, version: str = "1.0.0") -> dict[str, Any]:
     """manifest.json for the bot registered as MICROSOFT_APP_ID; valid against MicrosoftTeams.schema v1.17."""
-    bot_id = settings.microsoft_app_id
+    bot_id = app_id
     if not bot_id:
         raise SettingsError("MICROSOFT_APP_ID: required to build the Teams app package (the Azure bot's app id)")
     try:
         uuid.UUID(bot_id)
     except ValueError:
         raise SettingsError(f"MICROSOFT_APP_ID: {bot_id!r} is not a GUID") from None
-    base = settings.base_url
+    base = base_url.rstrip("/")
     host = urlsplit(base).hostname or "localhost"
     website = base if base.startswith("https://") else "https://github.com/fairloop/fairloop"
     commands = manifest_commands()
@@ -113,9 +113,9 @@ def _png(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def build_package(*, out: Path, settings: Settings) -> Path:
+def build_package(*, out: Path, app_id: str | None, base_url: str) -> Path:
     """Write the sideloadable zip (manifest.json, color.png, outline.png at its root) and return its path."""
-    data = manifest(settings=settings)
+    data = manifest(app_id=app_id, base_url=base_url)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -20,32 +20,54 @@ from bot.messages import (
     Section,
     TextInput,
 )
+from bot.text import Span, Text, as_text
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 FORM_VERB_PREFIX = "form:"
 CONTEXT_KEY = "_context"  # the key in Action.Execute data that carries Form.context back to us
 _STYLES = {"primary": "positive", "danger": "destructive"}
 
-_SLACK_LINK = re.compile(r"<(https?://[^|>\s]+)\|([^>]+)>")
-_BARE_LINK = re.compile(r"<(https?://[^|>\s]+)>")
-_CODE = re.compile(r"`([^`\n]+)`")  # Adaptive Card markdown has no inline code; keep the words
-_BOLD = re.compile(r"(?<![*\w])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![*\w])")
+ZWSP = "\u200b"
+MARKERS = "*_[]~`"
+_LIST_START = re.compile(r"^(?:[-+*#>]|\d+[.)])")
+_WEB_URL = re.compile(r"https?://[^\s()\[\]<>]+")
 
 
-def markdown(text: str) -> str:
-    """Light markdown (*bold*, _italic_, `code`, '• ' bullets, <url|label>) -> Adaptive Card markdown."""
-    text = _CODE.sub(r"\1", text)
-    text = _SLACK_LINK.sub(r"[\2](\1)", text)
-    text = _BARE_LINK.sub(r"[\1](\1)", text)
-    text = _BOLD.sub(r"**\1**", text)
-    lines = [("- " + line[2:]) if line.startswith("• ") else line for line in text.split("\n")]
-    out: list[str] = []
-    for i, line in enumerate(lines):
-        # Teams needs a blank line before a list for it to render as one
-        if line.startswith("- ") and i > 0 and out and out[-1] and not out[-1].startswith("- "):
-            out.append("")
-        out.append(line)
-    return "\n".join(out)
+def literal(chars: str) -> str:
+    """Characters a Teams TextBlock shows as themselves: a zero-width space after each Markdown marker, so no
+    run of text can open emphasis or a link. Text never carries markup of its own: emphasis comes from spans."""
+    return "".join(c + ZWSP if c in MARKERS else c for c in chars)
+
+
+def _span(span: Span) -> str:
+    body = literal(span.text)
+    if span.user:
+        body = body.replace("://", ":" + ZWSP + "//")  # a person's address is not turned into a link
+    elif span.url and _WEB_URL.fullmatch(span.url):
+        return f"[{body}]({span.url})"
+    if span.bold and body.strip():
+        body = f"**{body}**"
+    if span.italic and body.strip():
+        body = f"_{body}_"
+    return body
+
+
+def _line(text: Text) -> str:
+    rendered = "".join(_span(s) for s in text.spans)
+    first = text.spans[0] if text.spans else None
+    if first is not None and not (first.bold or first.italic or first.url) and _LIST_START.match(first.text):
+        return ZWSP + rendered  # words that begin like a Markdown list or heading stay words
+    return rendered
+
+
+def markdown(text: Text | str, bullets: tuple[Text, ...] = ()) -> str:
+    """A Text (and a bulleted list under it) as Adaptive Card Markdown, each character shown as itself."""
+    lines = [_line(line) for line in as_text(text).lines()] if text else []
+    if bullets:
+        if lines:
+            lines.append("")  # Teams needs a blank line before a list for it to render as one
+        lines += ["- " + _line(b) for b in bullets]
+    return "\n".join(lines)
 
 
 def _text(text: str, **extra: Any) -> dict[str, Any]:
@@ -54,11 +76,11 @@ def _text(text: str, **extra: Any) -> dict[str, Any]:
 
 def _block(block: Block) -> dict[str, Any] | None:
     if isinstance(block, Header):
-        return _text(block.text, weight="Bolder", size="Medium", style="heading")
+        return _text(markdown(block.text), weight="Bolder", size="Medium", style="heading")
     if isinstance(block, Section):
-        return _text(markdown(block.text))
+        return _text(markdown(block.text, block.bullets)) if block.text or block.bullets else None
     if isinstance(block, Fields):
-        return {"type": "FactSet", "facts": [{"title": k, "value": markdown(v)} for k, v in block.items]}
+        return {"type": "FactSet", "facts": [{"title": literal(k), "value": markdown(v)} for k, v in block.items]}
     if isinstance(block, Context):
         return _text(markdown(block.text), size="Small", isSubtle=True)
     if isinstance(block, Image):
@@ -114,7 +136,7 @@ def render_message(message: Message) -> dict[str, Any]:
         body.append(element)
     if not body and message.text:
         body.append(_text(markdown(message.text)))
-    return _card(body, fallback=message.text)
+    return _card(body, fallback=str(message.text))
 
 
 def render_form(

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from storage.db import unit_of_work
 from storage.models import Feedback
-from tests.conftest import StartApp, interview
+from tests.support.app import StartApp, interview
 
 
 async def test_a_candidate_answers_once_by_keyboard_and_mouse(start_app: StartApp, browser: Browser) -> None:
@@ -15,7 +15,7 @@ async def test_a_candidate_answers_once_by_keyboard_and_mouse(start_app: StartAp
     status, body = await running.post_interviews(interview("e2e-fb"))
     assert status == 200
     link = body["interviews"][0]["candidate_feedback_url"]
-    assert link.startswith(running.core.settings.base_url + "/f/")
+    assert link.startswith(running.graph.config.core.base_url + "/f/")
     url = running.url + link[link.index("/f/") :]  # the emailed link, on the test server's address
 
     page = await browser.new_page(java_script_enabled=False)  # a plain form: no script needed
@@ -34,7 +34,7 @@ async def test_a_candidate_answers_once_by_keyboard_and_mouse(start_app: StartAp
     await page.get_by_role("button", name="Send anonymously").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for telling us")
 
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         [row] = list(await session.exec(select(Feedback)))
     assert (row.rating, row.text) == (4, "Friendly panel; one odd question.")
 
@@ -43,7 +43,7 @@ async def test_a_candidate_answers_once_by_keyboard_and_mouse(start_app: StartAp
     again = await page.goto(url)  # the link again, from the email
     assert again is not None and again.status == 410
     await expect(page.get_by_role("heading", level=1)).to_have_text("This link has already been used")
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         assert len(list(await session.exec(select(Feedback)))) == 1
     await page.close()
 

@@ -7,13 +7,13 @@ from sqlmodel import func, select
 
 from storage.db import unit_of_work
 from storage.models import CheckIn
-from tests.conftest import Running, StartApp, interview
+from tests.support.app import Running, StartApp, interview
 
 ANA = "ana@example.com"
 
 
 async def checkins(running: Running) -> int:
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         return (await session.exec(select(func.count()).select_from(CheckIn))).one()
 
 

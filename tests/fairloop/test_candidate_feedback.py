@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -12,10 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy import text
 from sqlmodel import func, select
 
-from fairloop.keys import ENGINE
 from storage.db import unit_of_work
 from storage.models import Feedback, FeedbackLinkUsed
-from tests.conftest import Running, StartApp, interview
+from tests.support.app import Running, StartApp, interview
 
 
 async def feedback_url(running: Running, **kwargs: object) -> str:
@@ -32,7 +31,7 @@ def visible(page: str) -> str:
 
 
 async def rows(running: Running) -> list[Feedback]:
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         return list(await session.exec(select(Feedback)))
 
 
@@ -62,8 +61,8 @@ async def test_an_answer_is_stored_once_with_no_identity(start_app: StartApp) ->
         assert "Thank you. Your answer is stored without your name" in visible(await resp.text())
     [row] = await rows(running)
     assert (row.source, row.rating, row.text) == ("candidate", 4, "Kind people.\nClear questions.")
-    assert type(row.day) is date and row.day == running.core.clock().date()
-    engine = sa.create_engine(running.core.settings.database_url.replace("+aiosqlite", ""))
+    assert type(row.day) is date and row.day == datetime.now(UTC).date()
+    engine = sa.create_engine(running.graph.config.server.database_url.replace("+aiosqlite", ""))
     with engine.connect() as conn:
         columns = {c["name"] for c in sa.inspect(conn).get_columns("feedback")}
         used = {c["name"] for c in sa.inspect(conn).get_columns("feedbacklinkused")}
@@ -87,7 +86,7 @@ async def test_a_second_post_with_the_same_link_is_410_and_stores_nothing(start_
         assert resp.status == 410
         assert "This link has already been used" in visible(await resp.text())
     assert [r.rating for r in await rows(running)] == [5]
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         assert (await session.exec(select(func.count()).select_from(FeedbackLinkUsed))).one() == 1
 
 
@@ -197,7 +196,7 @@ async def test_a_failure_on_our_side_is_a_calm_page_that_logs_no_answer(
 ) -> None:
     running = await start_app(playground=False)
     url = await feedback_url(running)
-    async with running.app[ENGINE].begin() as conn:  # a real database failure: the table is gone
+    async with running.graph.engine.begin() as conn:  # a real database failure: the table is gone
         await conn.execute(text("DROP TABLE feedback"))
     async with running.http.post(url, data={"rating": "3", "text": "private words"}) as resp:
         assert resp.status == 503 and resp.content_type == "text/html"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import API_TOKEN, Running, StartApp, interview
+from tests.support.app import API_TOKEN, Running, StartApp, interview
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ async def test_health_and_readiness(running: Running) -> None:
 
 async def test_readiness_is_503_when_the_database_is_gone(start_app: StartApp, tmp_path) -> None:
     running = await start_app()
-    await running.app[__import__("fairloop.keys").keys.ENGINE].dispose()
+    await running.graph.engine.dispose()
     (tmp_path / "fairloop.db").unlink()
     (tmp_path / "fairloop.db").mkdir()  # a directory where the database file was: SQLite cannot open it
     async with running.http.get(f"{running.url}/readyz") as resp:

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from storage.db import unit_of_work
 from storage.models import Interview, Person, Prompt
-from tests.conftest import StartApp, eventually, interview
+from tests.support.app import StartApp, eventually, interview
 
 
 async def test_single_interview_answer_has_the_contract_shape(start_app: StartApp) -> None:
@@ -20,7 +20,7 @@ async def test_single_interview_answer_has_the_contract_shape(start_app: StartAp
     assert {p["state"] for p in item["prompts"]} == {"scheduled"}
     ends = data["ends_at"].replace("Z", "")
     assert item["prompts"][0]["due_at"][:16] > ends[:16]  # five minutes after the end
-    base = running.core.settings.base_url
+    base = running.graph.config.core.base_url
     assert item["candidate_feedback_url"].startswith(base + "/f/")
     assert len(item["candidate_feedback_url"]) > len(base + "/f/") + 20  # a signed token, not a bare id
 
@@ -38,7 +38,7 @@ async def test_sending_the_same_interview_again_changes_nothing(start_app: Start
     _, first = await running.post_interviews(data)
     _, again = await running.post_interviews(data)
     assert first == again
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         assert len(list(await session.exec(select(Interview)))) == 1
         assert len(list(await session.exec(select(Prompt)))) == 1
 
@@ -86,7 +86,7 @@ async def test_sent_prompts_are_not_cancelled_by_a_late_cancellation(start_app: 
     await running.post_interviews(data)
 
     async def sent() -> bool:
-        async with unit_of_work(running.core.sessions) as session:
+        async with unit_of_work(running.graph.sessions) as session:
             return (await session.exec(select(Prompt))).one().state == "sent"
 
     await eventually(sent)
@@ -101,7 +101,7 @@ async def test_batch_upserts_and_never_stores_candidate_names(start_app: StartAp
     }
     status, body = await running.post_interviews(batch)
     assert status == 200 and len(body["interviews"]) == 50
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         people = [p.email for p in await session.exec(select(Person))]
         assert people == ["ana@example.com"]
         dump = repr(list(await session.exec(select(Interview))))

@@ -7,7 +7,7 @@ from sqlmodel import select
 from bot.events import Actor, FormSubmitted
 from storage.db import unit_of_work
 from storage.models import Prompt
-from tests.conftest import StartApp, eventually, interview
+from tests.support.app import StartApp, eventually, interview
 
 
 async def test_metrics_count_prompts_and_concerns_but_never_feedback_or_people(start_app: StartApp) -> None:
@@ -16,7 +16,7 @@ async def test_metrics_count_prompts_and_concerns_but_never_feedback_or_people(s
     assert status == 200
 
     async def sent() -> bool:
-        async with unit_of_work(running.core.sessions) as session:
+        async with unit_of_work(running.graph.sessions) as session:
             return all(p.state == "sent" for p in (await session.exec(select(Prompt))).all())
 
     await eventually(sent)
@@ -24,20 +24,10 @@ async def test_metrics_count_prompts_and_concerns_but_never_feedback_or_people(s
     form = FormSubmitted(
         actor=ana, form_id="feedback.anonymous", context="", values={"category": "other", "text": "Ana's note"}
     )
-    await running.core.on_form(form)
+    await running.graph.interactions.on_form(form)
     async with running.http.get(f"{running.url}/metrics") as resp:
         assert resp.status == 200
         text = await resp.text()
     assert 'fairloop_prompts{state="sent"} 2.0' in text
     assert "fairloop_feedback" not in text  # a live count would date each anonymous note
     assert "fairloop_concerns" in text and "ana" not in text.lower()
-
-
-def test_a_playground_open_to_the_network_is_warned_about(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
-    from fairloop.app import init_app
-    from tests.conftest import make_settings
-
-    init_app(make_settings(tmp_path, host="127.0.0.1", playground=True))
-    assert "FAIRLOOP_PLAYGROUND is on at" not in caplog.text
-    init_app(make_settings(tmp_path, host="0.0.0.0", playground=True))
-    assert "FAIRLOOP_PLAYGROUND is on at 0.0.0.0, which is not a loopback address" in caplog.text

@@ -9,7 +9,7 @@ from sqlmodel import func, select
 
 from storage.db import unit_of_work
 from storage.models import CheckIn, CheckInAnswer, Concern, PlaygroundPost, Prompt
-from tests.conftest import Running, StartApp, eventually, interview
+from tests.support.app import Running, StartApp, eventually, interview
 
 ANA = "ana@example.com"
 
@@ -24,7 +24,7 @@ async def prompted(start_app: StartApp, **overrides: Any) -> tuple[Running, int,
     await running.post_interviews(interview("p-1", emails=(ANA,)))
 
     async def delivered() -> Any:
-        async with unit_of_work(running.core.sessions) as session:
+        async with unit_of_work(running.graph.sessions) as session:
             prompt = (await session.exec(select(Prompt))).one()
             return prompt.state == "sent" and (prompt, (await session.exec(select(PlaygroundPost))).one())
 
@@ -34,13 +34,13 @@ async def prompted(start_app: StartApp, **overrides: Any) -> tuple[Running, int,
 
 
 async def count(running: Running, model: Any) -> int:
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         return (await session.exec(select(func.count()).select_from(model))).one()
 
 
 async def test_the_prompt_names_role_stage_and_time_never_the_candidate(start_app: StartApp) -> None:
     running, _, post_id = await prompted(start_app)
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         html = (await session.get(PlaygroundPost, post_id)).body["html"]
     assert "Senior Backend Engineer" in html and "onsite" in html and "opaque-1" not in html
     for label in ("All practices followed", "Answer in detail", "Raise a concern", "Not my interview"):
@@ -53,13 +53,13 @@ async def test_one_click_records_and_updates_in_place_and_again_changes_nothing(
     click = {"as": ANA, "action_id": "checkin.all", "value": str(prompt_id), "post_id": post_id}
     status, reply = await call(running, "action", click)
     assert status == 200 and "Recorded: all practices followed" in reply["message"]
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         assert "Recorded: all practices followed" in (await session.get(PlaygroundPost, post_id)).body["html"]
     results = await asyncio.gather(*(call(running, "action", click) for _ in range(5)))  # double clicks, racing
     assert all(status == 200 for status, _ in results)
     assert await count(running, CheckIn) == 1
     assert await count(running, CheckInAnswer) == 5
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         assert (await session.get(Prompt, prompt_id)).state == "answered"
 
 
@@ -109,13 +109,13 @@ async def test_answer_in_detail_validates_then_records_and_changes_the_same_chec
         running, "form", {"as": ANA, "form_id": "checkin.detail", "context": str(prompt_id), "values": values}
     )
     assert status == 200 and "Recorded" in ok["notice"]
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         html = (await session.get(PlaygroundPost, post_id)).body["html"]
         row = (await session.exec(select(CheckIn))).one()
     assert "3 of 4 practices followed" in html and "Write your rubric scores before the debrief" in html
     assert (row.kind, row.all_followed, row.note) == ("detail", False, "debrief started before I scored")
     await call(running, "action", {"as": ANA, "action_id": "checkin.all", "value": str(prompt_id), "post_id": post_id})
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         rows = list(await session.exec(select(CheckIn)))
     assert len(rows) == 1 and rows[0].all_followed and rows[0].kind == "all"
 
@@ -136,7 +136,7 @@ async def test_not_my_interview_leaves_the_figures(start_app: StartApp) -> None:
         running, "action", {"as": ANA, "action_id": "checkin.not_mine", "value": str(prompt_id), "post_id": post_id}
     )
     assert "not your interview" in reply["message"]
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         prompt = await session.get(Prompt, prompt_id)
     assert (prompt.state, prompt.reason) == ("cancelled", "not my interview")
 
@@ -160,7 +160,7 @@ async def test_raise_a_concern_needs_text_and_is_stored_with_the_reporter(start_
         },
     )
     assert "Thank you for speaking up" in ok["notice"]
-    async with unit_of_work(running.core.sessions) as session:
+    async with unit_of_work(running.graph.sessions) as session:
         concern = (await session.exec(select(Concern))).one()
     assert concern.text == "Panel asked about family plans." and concern.status == "open" and concern.reporter_id
 
@@ -185,14 +185,14 @@ async def test_the_sample_sends_its_recent_prompts_and_one_for_whoever_loaded_it
     assert status == 200 and summary["loaded"] is True and summary["teams"] == 4
 
     async def zed_prompted() -> Any:
-        async with unit_of_work(running.core.sessions) as session:
+        async with unit_of_work(running.graph.sessions) as session:
             posts = (
                 await session.exec(select(PlaygroundPost).where(PlaygroundPost.conversation == "zed@example.com"))
             ).all()
             return posts and posts[0]
 
     async def states() -> dict[str, int]:
-        async with unit_of_work(running.core.sessions) as session:
+        async with unit_of_work(running.graph.sessions) as session:
             return dict((await session.exec(select(Prompt.state, func.count()).group_by(Prompt.state))).all())
 
     post = await eventually(zed_prompted)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from referencing import Registry, Resource
 
-from tests.adapters.slack.blockkit import REPO, need, thirdparty
+from tests.support.slack.blockkit import REPO, need, thirdparty
 
 BASE = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"
 

@@ -14,8 +14,8 @@ from adapters.slack import SlackOutbox, make_client
 from bot.errors import Undeliverable
 from bot.messages import Actions, Button, Message, Section
 from bot.ports import Recipient
-from tests.adapters.slack.conftest import ANA
-from tests.adapters.slack.fake_slack import FakeSlack
+from tests.support.slack.fake_slack import FakeSlack
+from tests.support.slack.signing import ANA
 
 
 def prompt(pid: int) -> Message:
@@ -103,8 +103,8 @@ async def test_a_bad_bot_token_is_an_operator_problem_not_a_person_problem(
     from sqlmodel import select
 
     from storage.models import Prompt
-    from tests.adapters.slack.conftest import SIGNING_SECRET
-    from tests.conftest import interview
+    from tests.support.app import interview
+    from tests.support.slack.signing import SIGNING_SECRET
 
     caplog.set_level(logging.INFO)
     running = await start_app(slack_bot_token="xoxb-revoked", slack_signing_secret=SIGNING_SECRET,
@@ -115,7 +115,7 @@ async def test_a_bad_bot_token_is_an_operator_problem_not_a_person_problem(
     while "slack refuses fairloop" not in caplog.text:
         assert time.monotonic() < deadline, caplog.text
         await asyncio.sleep(0.05)
-    async with running.core.sessions() as session:
+    async with running.graph.sessions() as session:
         [prompt] = (await session.exec(select(Prompt))).all()
     assert (prompt.state, prompt.reason) == ("scheduled", None)  # nobody is blamed; it waits for an operator
     assert prompt.claimed_until is not None

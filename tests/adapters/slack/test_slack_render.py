@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.slack import render
-from bot import cards, commands
+from bot.checkins import cards
+from bot.interactions import commands
 from bot.messages import (
     Actions,
     Button,
@@ -24,12 +25,14 @@ from bot.messages import (
     TextInput,
 )
 from bot.settings import Settings
-from tests.adapters.slack.blockkit import check_blocks, check_view
+from bot.text import bold, italic, link, mention, text, user
+from tests.support.slack.blockkit import check_blocks, check_view
 
 SETTINGS = Settings()
 TITLE = cards.headline(
     role="Senior Backend Engineer",
     stage="onsite",
+    team="Platform",
     starts=datetime(2026, 11, 23, 10, tzinfo=UTC),
     ends=datetime(2026, 11, 23, 11, tzinfo=UTC),
     zone=SETTINGS.zone,
@@ -39,12 +42,12 @@ TITLE = cards.headline(
 CORE_MESSAGES = {
     "prompt": cards.prompt_message(prompt_id=42, title=TITLE, settings=SETTINGS, first_time=True),
     "reminder": cards.prompt_message(
-        prompt_id=42, title=TITLE, settings=SETTINGS, reminder=True, later=True, status="_Reminder_"
+        prompt_id=42, title=TITLE, settings=SETTINGS, reminder=True, later=True, status=italic("Reminder")
     ),
     "recorded": cards.recorded_message(
         prompt_id=42,
         title=TITLE,
-        summary="*Recorded:* all practices followed",
+        summary=text(bold("Recorded:"), " all practices followed"),
         tips=SETTINGS.practices[:2],
         settings=SETTINGS,
     ),
@@ -57,7 +60,7 @@ EVERYTHING = Message(
     text="every block kind",
     blocks=(
         Header(text="H" * 400),
-        Section(text="*bold* _italic_ & <not a link>\n• one\n• two"),
+        Section(text=text(bold("bold"), " ", italic("italic"), " & <not a link>"), bullets=("one", "two")),
         Section(text="   "),
         Fields(items=tuple((f"label {i}", f"value {i}") for i in range(13))),
         Actions(
@@ -88,9 +91,29 @@ def test_every_block_kind_is_valid_and_clipped_to_slack_limits() -> None:
     assert "value" not in blocks[4]["elements"][1]  # Slack rejects an empty value
 
 
-def test_mrkdwn_is_escaped_but_formatting_kept() -> None:
-    text = render.blocks(Message(text="x", blocks=(Section(text="*a* & <b> _c_"),)))[0]["text"]["text"]
-    assert text == "*a* &amp; &lt;b&gt; _c_"
+def test_spans_become_mrkdwn_and_every_character_is_literal() -> None:
+    section = Section(text=text(bold("a"), " & <b> ", italic("c"), " ", link("https://example.com/t", "training")))
+    shown = render.blocks(Message(text="x", blocks=(section,)))[0]["text"]
+    assert shown == {
+        "type": "mrkdwn",
+        "text": "*a* &amp; &lt;b&gt; _c_ <https://example.com/t|training>",
+        "verbatim": True,
+    }
+
+
+def test_a_persons_text_never_becomes_a_mention_a_link_or_formatting() -> None:
+    hostile = "<!channel> <https://evil.example/login|Re-authenticate> *urgent* _now_ `code` ~gone~"
+    rendered = render.mrkdwn_of(text("Note: ", user(hostile)))
+    assert "<" not in rendered and ">" not in rendered  # no mention, no link: Slack shows &lt;…&gt; as text
+    for marker in "*_`~":
+        assert all(rendered[i + 1] == "\u200b" for i, c in enumerate(rendered) if c == marker)  # can't pair up
+    assert rendered.replace("\u200b", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == (
+        "Note: " + hostile
+    )
+    fallback = render.fallback_text(Message(text=text("Concern: ", user(hostile + " https://evil.example/x"))))
+    assert "<" not in fallback and "https://evil" not in fallback  # the address is broken up in notifications
+    assert render.mrkdwn_of(mention("U0ANA0001", "Ana")) == "<@U0ANA0001>"
+    assert render.mrkdwn_of(mention("<!here>", "x")) == "x"  # only a real user id becomes a mention
 
 
 def test_long_messages_are_shortened_to_fifty_blocks() -> None:

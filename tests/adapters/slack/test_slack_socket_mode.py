@@ -7,11 +7,11 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from tests.adapters.slack import payloads
-from tests.adapters.slack.conftest import ANA, BOT_TOKEN
-from tests.adapters.slack.fake_slack import FakeSlack
-from tests.adapters.slack.world import SlackWorld
-from tests.conftest import StartApp
+from tests.support.app import StartApp
+from tests.support.slack import payloads
+from tests.support.slack.fake_slack import FakeSlack
+from tests.support.slack.signing import ANA, BOT_TOKEN
+from tests.support.slack.world import SlackWorld
 
 
 @pytest.fixture

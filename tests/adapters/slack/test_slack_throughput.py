@@ -6,9 +6,9 @@ import asyncio
 import time
 from collections import Counter
 
-from tests.adapters.slack.conftest import BOT_TOKEN, SIGNING_SECRET
-from tests.adapters.slack.fake_slack import FakeSlack
-from tests.conftest import StartApp, interview
+from tests.support.app import StartApp, interview
+from tests.support.slack.fake_slack import FakeSlack
+from tests.support.slack.signing import BOT_TOKEN, SIGNING_SECRET
 
 PROMPTS, LIMIT = 200, 20
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from adapters.slack import translate
-from tests.adapters.slack.blockkit import need, thirdparty
+from tests.support.slack.blockkit import need, thirdparty
 
 
 def shape(*parts: str) -> dict[str, Any]:

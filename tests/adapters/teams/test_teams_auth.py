@@ -14,12 +14,12 @@ import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
-from conftest import ANA, MIA, RAJ, Person, TeamsHarness, card_text, teams_settings
-from fake_aad import SCOPE, TOKEN_ISSUER, FakeAAD, new_key
-from fake_connector import FakeConnector
 
 from adapters.teams import AUTH_CONFIG, auth, build_adapter
 from fairloop.app import init_app
+from tests.support.teams.fake_aad import SCOPE, TOKEN_ISSUER, FakeAAD, new_key
+from tests.support.teams.fake_connector import FakeConnector
+from tests.support.teams.harness import ANA, MIA, RAJ, Person, TeamsHarness, card_text, teams_config
 
 APP_ID = "5b1f0d7e-2c3a-4e8b-9f61-0a7c3d2e4b10"
 PASSWORD = "fake-client-secret"
@@ -94,7 +94,7 @@ async def aad(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
 
 
 def signed_settings(tmp_path: Path, aad: FakeAAD) -> Any:
-    return teams_settings(
+    return teams_config(
         tmp_path,
         teams_allow_unauthenticated=False,
         microsoft_app_id=APP_ID,
@@ -221,11 +221,11 @@ async def test_a_slow_openid_metadata_endpoint_does_not_stall_the_app(signed: Si
 
 
 def test_the_openid_refresh_patch_is_installed_once(tmp_path: Path) -> None:
-    settings = teams_settings(
+    settings = teams_config(
         tmp_path, microsoft_app_id=APP_ID, microsoft_app_password=PASSWORD, microsoft_app_type="MultiTenant"
     )
-    build_adapter(settings)
+    build_adapter(settings.teams)
     patched = _OpenIdMetadata._refresh
-    build_adapter(settings)
+    build_adapter(settings.teams)
     assert patched is _OpenIdMetadata._refresh
     assert patched.__module__ == auth.__name__  # botbuilder's own blocking version is gone

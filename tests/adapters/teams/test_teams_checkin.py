@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import ANA, MIA, RAJ, TeamsHarness, actions_of, card_text
 from sqlmodel import col, select, update
 
-from fairloop.keys import CORE
+from fairloop.app import GRAPH
 from storage.db import unit_of_work
 from storage.models import Person, Prompt
+from tests.support.teams.harness import ANA, MIA, RAJ, TeamsHarness, actions_of, card_text
 
 ROSTER_REASON = "bot not in the person's Teams chat (BotNotInConversationRoster)"
 
 
 async def _prompt_row(teams: TeamsHarness, email: str) -> Prompt:
-    async with unit_of_work(teams.app[CORE].sessions) as session:
+    async with unit_of_work(teams.app[GRAPH].sessions) as session:
         person = (await session.exec(select(Person).where(Person.email == email))).one()
         return (await session.exec(select(Prompt).where(Prompt.person_id == person.id))).one()
 
@@ -144,7 +144,7 @@ async def test_bot_removed_from_chat_makes_the_prompt_undeliverable_and_stats_co
     message_id, card = await teams.wait_for_prompt(RAJ)  # Raj's chat works; his answer makes the group visible
     await teams.click(RAJ, actions_of(card)["checkin.all"], message_id=message_id)
 
-    stats = await teams.app[CORE].stats(period="30d")
+    stats = await teams.app[GRAPH].reports.stats(period="30d")
     assert stats.undeliverable == {ROSTER_REASON: 1}
     assert stats.to_json()["undeliverable"] == 1
     (answer,) = await teams.say(RAJ, "stats 30d")  # the card is validated by say()
@@ -203,7 +203,7 @@ async def test_retries_stop_after_the_last_attempt_and_the_prompt_waits_for_a_la
     assert (prompt.state, prompt.claim, prompt.reason) == ("scheduled", None, None)  # not lost, not undeliverable
     assert prompt.claimed_until is not None and prompt.claimed_until > prompt.due_at  # held back for a while
 
-    async with unit_of_work(teams.app[CORE].sessions) as session:  # let that while pass
+    async with unit_of_work(teams.app[GRAPH].sessions) as session:  # let that while pass
         await session.exec(update(Prompt).where(col(Prompt.id) == prompt.id).values(claimed_until=Prompt.due_at))
     await teams.wait_for_prompt(ANA)
     assert [a.status for a in teams.connector.posts(ANA.conversation)[welcome:]] == [429] * 5 + [201]

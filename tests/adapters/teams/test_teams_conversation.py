@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ANA, BOT, RAJ, Person, TeamsHarness, actions_of, card_text
-from teams_schemas import assert_valid_card
 
 from bot.errors import Undeliverable
 from bot.messages import Message, Section
-from fairloop.keys import CORE
+from bot.text import bold, text
+from fairloop.app import GRAPH
 from storage.db import unit_of_work
 from storage.models import Identity
 from storage.people import get_channel, identity_for
+from tests.support.teams.harness import ANA, BOT, RAJ, Person, TeamsHarness, actions_of, card_text
+from tests.support.teams.schemas import assert_valid_card
 
 
 async def _identity(teams: TeamsHarness, aad: str) -> Identity | None:
-    async with unit_of_work(teams.app[CORE].sessions) as session:
+    async with unit_of_work(teams.app[GRAPH].sessions) as session:
         return await identity_for(session=session, platform="teams", user_id=aad)
 
 
@@ -98,7 +99,7 @@ async def test_message_back_fixture_is_treated_as_text(teams: TeamsHarness) -> N
 async def test_bot_added_to_team_registers_the_channel_for_posts(teams: TeamsHarness) -> None:
     activity = teams.activity("msteams-docs.conversationUpdate.bot-added-to-team.json")
     assert (await teams.post(activity)).status == 200
-    async with unit_of_work(teams.app[CORE].sessions) as session:
+    async with unit_of_work(teams.app[GRAPH].sessions) as session:
         channel = await get_channel(session=session, platform="teams", name="TestTeam2022")
     assert channel is not None
     assert channel.address["conversation"]["id"] == activity["conversation"]["id"]
@@ -107,8 +108,8 @@ async def test_bot_added_to_team_registers_the_channel_for_posts(teams: TeamsHar
     assert (await teams.post(activity)).status == 200  # added again: registered again, greeted once
     assert len(teams.connector.posts()) == 1
 
-    outbox = teams.app[CORE].outboxes["teams"]
-    digest = Message(text="Recruitment × DEI sync", blocks=(Section(text="*Check-ins* 12"),))
+    outbox = teams.app[GRAPH].outboxes["teams"]
+    digest = Message(text="Recruitment × DEI sync", blocks=(Section(text=text(bold("Check-ins"), " 12")),))
     delivery = await outbox.post_channel(channel=json.dumps(channel.address), message=digest)
     posts = teams.connector.posts(activity["conversation"]["id"])[1:]
     assert len(posts) == 1 and posts[0].activity_id is None  # a new post in the channel, not a reply
@@ -168,9 +169,9 @@ async def test_a_channel_can_be_posted_to_by_its_registered_name(teams: TeamsHar
     activity = teams.activity("msteams-docs.conversationUpdate.bot-added-to-team.json")
     assert (await teams.post(activity)).status == 200
     conversation = activity["conversation"]["id"]
-    outbox = teams.app[CORE].outboxes["teams"]
+    outbox = teams.app[GRAPH].outboxes["teams"]
 
-    digest = Message(text="Recruitment × DEI sync", blocks=(Section(text="*Check-ins* 12"),))
+    digest = Message(text="Recruitment × DEI sync", blocks=(Section(text=text(bold("Check-ins"), " 12")),))
     delivery = await outbox.post_channel(channel="TestTeam2022", message=digest)
     posts = teams.connector.posts(conversation)[1:]  # after the hello
     assert len(posts) == 1 and posts[0].activity_id is None

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from conftest import ANA, RAJ, TENANT, Person, TeamsHarness, actions_of, card_text, teams_settings
-from fake_connector import FakeConnector
 from sqlmodel import select
-from teams_schemas import assert_valid_card
 
 from adapters.teams.render import render_message
-from fairloop.app import init_app
-from fairloop.keys import CORE
+from fairloop.app import GRAPH, init_app
 from storage.db import unit_of_work
 from storage.models import Concern, Feedback, GoalRow
+from tests.support.teams.fake_connector import FakeConnector
+from tests.support.teams.harness import ANA, RAJ, TENANT, Person, TeamsHarness, actions_of, card_text, teams_config
+from tests.support.teams.schemas import assert_valid_card
 
 TEAM = "TestTeam2022"  # the team name in Microsoft's bot-added-to-team fixture
 CHANNEL = "19:0b7f32667e064dd9b25d7969801541f4@thread.tacv2"
@@ -39,7 +39,7 @@ async def start_teams(tmp_path: Path, connector: FakeConnector) -> AsyncIterator
     clients: list[TestClient] = []
 
     async def start(**extra: Any) -> TeamsHarness:
-        client = TestClient(TestServer(init_app(teams_settings(tmp_path, **extra)), host="127.0.0.1"))
+        client = TestClient(TestServer(init_app(teams_config(tmp_path, **extra)), host="127.0.0.1"))
         await client.start_server()
         clients.append(client)
         return TeamsHarness(client=client, connector=connector)
@@ -74,7 +74,7 @@ def _inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 async def _rows(teams: TeamsHarness, model: type) -> list[Any]:
-    async with unit_of_work(teams.app[CORE].sessions) as session:
+    async with unit_of_work(teams.app[GRAPH].sessions) as session:
         return list(await session.exec(select(model)))
 
 
@@ -114,7 +114,7 @@ async def test_feedback_form_validates_then_stores_nothing_about_the_sender(team
         "category": "process",
         "rating": None,
         "text": text,
-        "day": teams.app[CORE].today(),
+        "day": datetime.now(UTC).date(),
     }
     stored = " ".join(str(v) for v in row.model_dump().values())
     assert not any(mark in stored for mark in (ANA.aad, ANA.teams_id, ANA.email, ANA.name, "Ana"))
@@ -146,9 +146,7 @@ async def test_goal_set_is_for_admins_and_shows_in_goals(start_teams: StartTeams
 
     (refused,) = await teams.say(RAJ, "goal set all response 90%")
     assert card_text(refused) == REFUSAL
-    assert refused["fallbackText"] == (
-        "`goal` is for fairloop admins (listed in fairloop.toml). Anyone can use `stats` and `goals`."
-    )
+    assert refused["fallbackText"] == REFUSAL
     assert await _rows(teams, GoalRow) == []
 
     (done,) = await teams.say(ANA, "goal set all response 90%")
@@ -180,8 +178,8 @@ async def test_digest_send_posts_the_card_in_the_registered_channel(start_teams:
     assert len(posts) == 1 and posts[0].activity_id is None and posts[0].status == 201  # a new post, not a reply
     (card,) = teams.connector.cards(posts)
     assert_valid_card(card)
-    built = await teams.app[CORE].digest("weekly-sync")
-    assert card == render_message(built.message)  # exactly what the core built
+    _, built = await teams.app[GRAPH].delivery.digest("weekly-sync")
+    assert card == render_message(built)  # exactly what the core built
     assert card["body"][0]["text"] == preview["body"][0]["text"]
     assert "Open concerns: none." in card_text(card) and "Feedback: none this period." in card_text(card)
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from conftest import ANA, TeamsHarness, card_text, teams_settings
-from fake_connector import FakeConnector
 
-from bot.settings import SettingsError, load_settings
-from fairloop.app import init_app
-from fairloop.keys import CORE
+from bot.settings import SettingsError
+from fairloop.app import GRAPH, init_app
+from fairloop.config import load_config
 from storage.db import unit_of_work
 from storage.people import identity_for
+from tests.support.teams.fake_connector import FakeConnector
+from tests.support.teams.harness import ANA, TeamsHarness, card_text, teams_config
 
 APP_ID = "3f6c1a52-8d0e-4d4b-9a57-0c1b2d3e4f50"
 
@@ -140,7 +140,7 @@ async def test_unknown_invoke_and_malformed_card_action_are_4xx(teams: TeamsHarn
 
 @pytest.fixture
 async def authenticated(tmp_path: Path, connector: FakeConnector) -> TestClient:
-    settings = teams_settings(
+    settings = teams_config(
         tmp_path,
         teams_allow_unauthenticated=False,
         microsoft_app_id=APP_ID,
@@ -173,7 +173,7 @@ async def test_with_an_app_id_unauthenticated_requests_get_401_and_reach_no_hand
     assert response.status == 401
     assert await response.json() == {"error": "unauthorized", "detail": "the Bot Framework token is missing or invalid"}
     assert connector.calls == []  # no member look-up, no reply: the bot never ran
-    async with unit_of_work(authenticated.server.app[CORE].sessions) as session:
+    async with unit_of_work(authenticated.server.app[GRAPH].sessions) as session:
         assert await identity_for(session=session, platform="teams", user_id=ANA.aad) is None
 
 
@@ -187,13 +187,13 @@ async def test_with_an_app_id_unauthenticated_requests_get_401_and_reach_no_hand
 def test_incomplete_credentials_stop_start_up_with_one_line(tmp_path: Path, extra: dict, setting: str) -> None:
     values = {"microsoft_app_id": APP_ID, "microsoft_app_password": "s", "microsoft_app_tenant_id": "t", **extra}
     with pytest.raises(SettingsError, match=setting):
-        init_app(teams_settings(tmp_path, teams_allow_unauthenticated=False, **values))
+        teams_config(tmp_path, teams_allow_unauthenticated=False, **values)
 
 
 def test_teams_without_app_id_is_refused_unless_unauthenticated_on_loopback(tmp_path: Path) -> None:
     db = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
     with pytest.raises(SettingsError, match="MICROSOFT_APP_ID"):
-        load_settings(database_url=db, teams_enabled=True)
+        load_config(database_url=db, teams_enabled=True)
     with pytest.raises(SettingsError, match="FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED"):
-        load_settings(database_url=db, teams_allow_unauthenticated=True, host="0.0.0.0")
-    assert load_settings(database_url=db, teams_allow_unauthenticated=True).teams_on
+        load_config(database_url=db, teams_allow_unauthenticated=True, host="0.0.0.0")
+    assert load_config(database_url=db, teams_allow_unauthenticated=True).teams.on

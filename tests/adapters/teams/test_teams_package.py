@@ -9,22 +9,21 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from teams_schemas import manifest_validator
 
 from adapters.teams.package import build_package, manifest, manifest_commands
-from bot.commands import COMMANDS
-from bot.settings import Settings, SettingsError
+from bot.interactions.commands import COMMANDS
+from bot.settings import SettingsError
+from tests.support.teams.schemas import manifest_validator
 
 BOT_ID = "3f6c1a52-8d0e-4d4b-9a57-0c1b2d3e4f50"
 
 
-def _settings(**extra: object) -> Settings:
-    return Settings(microsoft_app_id=BOT_ID, microsoft_app_password="x", microsoft_app_tenant_id="t", **extra)
+LOCAL = "http://127.0.0.1:3978"
 
 
 def test_package_holds_a_valid_manifest_and_icons(tmp_path: Path) -> None:
     out = build_package(
-        out=tmp_path / "pkg" / "fairloop-teams.zip", settings=_settings(public_url="https://fairloop.example.com")
+        out=tmp_path / "pkg" / "fairloop-teams.zip", app_id=BOT_ID, base_url="https://fairloop.example.com"
     )
     assert out.is_file()
     with zipfile.ZipFile(out) as archive:
@@ -56,8 +55,8 @@ def test_package_holds_a_valid_manifest_and_icons(tmp_path: Path) -> None:
 
 
 def test_package_id_is_stable_across_builds(tmp_path: Path) -> None:
-    first = build_package(out=tmp_path / "a.zip", settings=_settings())
-    second = build_package(out=tmp_path / "b.zip", settings=_settings())
+    first = build_package(out=tmp_path / "a.zip", app_id=BOT_ID, base_url=LOCAL)
+    second = build_package(out=tmp_path / "b.zip", app_id=BOT_ID, base_url=LOCAL)
     ids = [json.loads(zipfile.ZipFile(p).read("manifest.json"))["id"] for p in (first, second)]
     assert ids[0] == ids[1] != BOT_ID
 
@@ -71,7 +70,7 @@ def test_the_schema_rejects_a_bad_bot_id() -> None:
 @pytest.mark.parametrize("app_id", [None, "not-a-guid"])
 def test_package_needs_the_bot_app_id(tmp_path: Path, app_id: str | None) -> None:
     with pytest.raises(SettingsError, match="MICROSOFT_APP_ID"):
-        build_package(out=tmp_path / "x.zip", settings=Settings(microsoft_app_id=app_id))
+        build_package(out=tmp_path / "x.zip", app_id=app_id, base_url=LOCAL)
     assert not (tmp_path / "x.zip").exists()
 
 
@@ -93,6 +92,6 @@ def test_manifest_commands_follow_the_core_and_keep_to_teams_limits() -> None:
 
 
 def _manifest_with(commands: list[dict[str, str]]) -> dict[str, object]:
-    data = manifest(settings=_settings())
+    data = manifest(app_id=BOT_ID, base_url=LOCAL)
     data["bots"][0]["commandLists"] = [{"scopes": ["personal"], "commands": commands}]
     return data

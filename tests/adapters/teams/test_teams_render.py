@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from teams_schemas import assert_valid_card, card_errors
 
 from adapters.teams.render import CONTEXT_KEY, card_response, markdown, render_form, render_message
+from bot.checkins import cards
 from bot.messages import (
     Actions,
     Button,
@@ -21,13 +21,17 @@ from bot.messages import (
     Section,
     TextInput,
 )
+from bot.settings import Settings
+from bot.text import bold, code, italic, link, text
+from tests.support.teams.schemas import assert_valid_card, card_errors
 
 PROMPT = Message(
     text="Quick inclusivity check-in · Senior Backend Engineer · onsite",
     blocks=(
         Header(text="Quick inclusivity check-in"),
         Section(
-            text="*Senior Backend Engineer* · onsite · today 10:00–11:00\nOur shared practices:\n• structured\n• rubric"
+            text=text(bold("Senior Backend Engineer"), " · onsite · today 10:00–11:00\nOur shared practices:"),
+            bullets=("structured", "rubric"),
         ),
         Fields(items=(("Role", "Senior Backend Engineer"), ("Stage", "onsite"))),
         Divider(),
@@ -71,16 +75,13 @@ def test_prompt_card_is_valid_and_buttons_are_execute_actions() -> None:
         {"value": "7"},
     )
     assert [a.get("style") for a in actions] == ["positive", None, "destructive", None]
-    assert card["fallbackText"] == PROMPT.text
+    assert card["fallbackText"] == str(PROMPT.text)
     assert card["msteams"] == {"width": "Full"}
 
 
 def test_the_reminder_with_remind_me_later_is_a_valid_card() -> None:
-    from bot import cards
-    from bot.settings import Settings
-
     reminder = cards.prompt_message(
-        prompt_id=7, title="*Engineer* · onsite", settings=Settings(), reminder=True, later=True
+        prompt_id=7, title=text(bold("Engineer"), " · onsite"), settings=Settings(), reminder=True, later=True
     )
     card = render_message(reminder)
     assert_valid_card(card)
@@ -94,12 +95,19 @@ def test_divider_becomes_a_separator_on_the_next_element() -> None:
     assert action_set["separator"] is True
 
 
-def test_light_markdown_is_converted() -> None:
-    assert markdown("*bold* and _it_") == "**bold** and _it_"
-    assert markdown("see <https://x.example/a|the guide>") == "see [the guide](https://x.example/a)"
-    assert markdown("intro\n• one\n• two") == "intro\n\n- one\n- two"
-    assert markdown("2 * 3 * 4") == "2 * 3 * 4"
-    assert markdown("type `stats 30d`") == "type stats 30d"
+def test_spans_become_adaptive_card_markdown() -> None:
+    assert markdown(text(bold("bold"), " and ", italic("it"))) == "**bold** and _it_"
+    assert markdown(text("see ", link("https://x.example/a", "the guide"))) == "see [the guide](https://x.example/a)"
+    assert markdown(text("intro"), (text("one"), text("two"))) == "intro\n\n- one\n- two"
+
+
+def test_text_without_a_kind_is_never_markup() -> None:
+    """A str carries no markup: asterisks, brackets and list markers are shown as themselves."""
+    shown = markdown("*not bold* [not](https://evil.example) \n- not a list")
+    assert "**" not in shown and "](" not in shown and "\n- " not in shown
+    assert shown.replace("\u200b", "") == "*not bold* [not](https://evil.example) \n- not a list"
+    assert markdown("2 * 3 * 4").replace("\u200b", "") == "2 * 3 * 4"
+    assert markdown(text("type ", code("stats 30d"))) == "type stats 30d"  # Adaptive Cards have no inline code
 
 
 def test_text_only_message_gets_a_body() -> None:

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from teams_schemas import assert_valid_card, card_errors, card_is_valid, thirdparty
+
+from tests.support.teams.schemas import assert_valid_card, card_errors, card_is_valid, thirdparty
 
 # the official v1.5 scenario samples that the official 1.5 schema accepts (README: 19 of 23)
 VALID_SCENARIOS = (

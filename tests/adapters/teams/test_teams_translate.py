@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from botbuilder.schema import Activity
-from conftest import load_activity
 
 from adapters.teams import translate
 from adapters.teams.render import CONTEXT_KEY
 from bot.events import ButtonClicked, FormSubmitted
+from tests.support.teams.harness import load_activity
 
 
 def _activity(name: str) -> Activity:

@@ -1,0 +1,1 @@
+"""Delivery: prompts, reminders, digests and alerts out through the outboxes, each claimed once."""

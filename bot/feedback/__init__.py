@@ -1,0 +1,1 @@
+"""Feedback: anonymous notes from colleagues and candidates, stored with nothing about who sent them."""

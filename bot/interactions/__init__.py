@@ -1,0 +1,1 @@
+"""Interactions: what people click, submit and type, routed to the capability that answers it."""

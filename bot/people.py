@@ -1,0 +1,89 @@
+"""Who is who: people behind platform identities, the channels the bot can post to, and once-only event keys."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.events import Actor
+from storage import db
+from storage.db import Session, Sessions, unit_of_work
+from storage.models import Person
+from storage.people import (
+    claim_key,
+    get_channel,
+    get_or_create_person,
+    get_person,
+    identity_for,
+    release_key,
+    save_channel,
+    save_identity,
+)
+
+
+async def resolve_person(*, session: Session, actor: Actor) -> Person | None:
+    """The person behind a platform identity; links the identity by email the first time we see one."""
+    identity = await identity_for(session=session, platform=actor.platform, user_id=actor.user_id)
+    if identity is not None:
+        person = await get_person(session=session, person_id=identity.person_id)
+    elif actor.email:
+        person = await get_or_create_person(session=session, email=actor.email)
+        await save_identity(session=session, person_id=person.id or 0, platform=actor.platform, user_id=actor.user_id)
+    else:
+        return None
+    if person is not None and actor.display_name and person.display_name != actor.display_name:
+        person.display_name = actor.display_name
+        await db.save(session, person)
+    return person
+
+
+class Directory:
+    """People, identities and channels as adapters report them, and keys that make retried work happen once."""
+
+    def __init__(self, *, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def remember_person(self, actor: Actor, address: Mapping[str, Any]) -> None:
+        """Keep how to reach this person on their platform (and their name and timezone) up to date."""
+        async with unit_of_work(self._sessions) as session:
+            if actor.email:
+                person: Person | None = await get_or_create_person(session=session, email=actor.email)
+            else:
+                person = await resolve_person(session=session, actor=actor)
+            if person is None:
+                return
+            changed = False
+            if actor.display_name and person.display_name != actor.display_name:
+                person.display_name, changed = actor.display_name, True
+            if actor.timezone and person.timezone != actor.timezone:
+                person.timezone, changed = actor.timezone, True
+            if changed:
+                await db.save(session, person)
+            await save_identity(
+                session=session,
+                person_id=person.id or 0,
+                platform=actor.platform,
+                user_id=actor.user_id,
+                address=address,
+            )
+
+    async def remember_channel(self, *, platform: str, name: str, address: Mapping[str, Any]) -> None:
+        async with unit_of_work(self._sessions) as session:
+            await save_channel(session=session, platform=platform, name=name, address=address)
+
+    async def channel_address(self, platform: str, name: str) -> Mapping[str, Any] | None:
+        """The address stored for a channel registered under `name` (None when there is none)."""
+        async with unit_of_work(self._sessions) as session:
+            channel = await get_channel(session=session, platform=platform, name=name)
+            return dict(channel.address) if channel is not None else None
+
+    async def first_time(self, key: str, *, forever: bool = False) -> bool:
+        """True the first time `key` is seen (by any replica); a platform retry or a double click gets False.
+        Keys are forgotten after a month unless `forever` (a welcome that must never repeat)."""
+        async with unit_of_work(self._sessions) as session:
+            return await claim_key(session=session, key=key, forever=forever)
+
+    async def forget(self, key: str) -> None:
+        """Let the work `key` guarded be tried again (it failed before it was done)."""
+        async with unit_of_work(self._sessions) as session:
+            await release_key(session=session, key=key)

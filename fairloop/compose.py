@@ -1,0 +1,130 @@
+"""The composition root: the one place that builds fairloop's object graph, for the server, every CLI command and
+the tests alike. Nothing below it imports it."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.playground import Playground, PlaygroundOutbox
+from adapters.slack import SlackPlatform
+from adapters.teams import TeamsPlatform
+from bot.clock import Clock, utcnow
+from bot.delivery.service import Delivery
+from bot.feedback.service import Feedback
+from bot.intake.service import Intake
+from bot.interactions.service import Interactions
+from bot.people import Directory
+from bot.ports import Outbox, Outboxes
+from bot.reports.service import Reports
+from bot.retention import Retention
+from bot.tokens import Signer
+from fairloop.config import Config
+from storage import db
+from storage.people import put_setting_once
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Graph:
+    """fairloop, wired: its services, and the platforms it serves with their outboxes."""
+
+    config: Config
+    engine: AsyncEngine
+    sessions: db.Sessions
+    directory: Directory
+    intake: Intake
+    reports: Reports
+    delivery: Delivery
+    feedback: Feedback
+    interactions: Interactions
+    retention: Retention
+    outboxes: Outboxes
+    slack: SlackPlatform | None = None
+    teams: TeamsPlatform | None = None
+    playground: Playground | None = None
+
+
+async def _secret(config: Config, sessions: db.Sessions) -> str:
+    if config.server.secret_key:
+        return config.server.secret_key
+    async with db.unit_of_work(sessions) as session:  # SQLite: generated on first start, kept in the database
+        return await put_setting_once(session=session, key="secret_key", value=secrets.token_urlsafe(32))
+
+
+@asynccontextmanager
+async def build(
+    config: Config,
+    *,
+    clock: Clock = utcnow,
+    serve: bool = True,
+    outboxes: Mapping[str, Outbox] | None = None,
+    teams_auth: Mapping[str, Any] | None = None,
+) -> AsyncIterator[Graph]:
+    """Migrate (SQLite), connect, and build every service. With `serve`, the platforms also start taking what
+    people send (Bolt, Socket Mode, the Teams bot). `outboxes` replaces the configured platforms' outboxes
+    (core tests); `teams_auth` points botbuilder at a loopback Azure AD (Teams tests)."""
+    if config.server.sqlite:
+        await db.upgrade(config.server.database_url)  # PostgreSQL upgrades with `fairloop db upgrade`
+    engine = db.make_engine(config.server.database_url)
+    sessions = db.make_sessions(engine)
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(engine.dispose)
+        signer = Signer(secret_key=await _secret(config, sessions))
+        directory = Directory(sessions=sessions)
+        slack = teams = playground = None
+        if outboxes is None:
+            found: dict[str, Outbox] = {}
+            if config.slack.enabled:
+                slack = await stack.enter_async_context(SlackPlatform(settings=config.slack))
+                found["slack"] = slack.outbox
+            if config.teams.on:
+                teams = TeamsPlatform(settings=config.teams, directory=directory, extra_config=teams_auth)
+                found["teams"] = (await stack.enter_async_context(teams)).outbox
+            if config.playground_on:
+                playground = Playground(outbox=PlaygroundOutbox(sessions=sessions), trial=not config.core.admins)
+                found["playground"] = playground.outbox
+            outboxes = found
+        settings = config.core
+        reports = Reports(sessions=sessions, settings=settings, clock=clock, signer=signer)
+        delivery = Delivery(
+            sessions=sessions,
+            settings=settings,
+            clock=clock,
+            outboxes=MappingProxyType(dict(outboxes)),
+            reports=reports,
+            directory=directory,
+        )
+        feedback = Feedback(sessions=sessions, settings=settings, clock=clock, signer=signer)
+        graph = Graph(
+            config=config,
+            engine=engine,
+            sessions=sessions,
+            directory=directory,
+            intake=Intake(sessions=sessions, settings=settings, clock=clock, signer=signer),
+            reports=reports,
+            delivery=delivery,
+            feedback=feedback,
+            interactions=Interactions(
+                sessions=sessions, settings=settings, clock=clock, reports=reports, delivery=delivery, feedback=feedback
+            ),
+            retention=Retention(sessions=sessions, settings=settings, clock=clock, directory=directory),
+            outboxes=MappingProxyType(dict(outboxes)),
+            slack=slack,
+            teams=teams,
+            playground=playground,
+        )
+        if serve:
+            if slack is not None:
+                await slack.start(interactions=graph.interactions, reports=reports, directory=directory)
+            if teams is not None:
+                await teams.start(interactions=graph.interactions)
+        yield graph

@@ -22,7 +22,7 @@ from adapters.sources.ats_common import (
 )
 from adapters.sources.ats_http import ApiClient, basic_auth
 from adapters.sources.ats_settings import AshbySettings
-from bot.intake import InterviewIn
+from bot.intake.records import InterviewIn
 
 logger = logging.getLogger(__name__)
 ACTIONS = ("interviewScheduleCreate", "interviewScheduleUpdate")

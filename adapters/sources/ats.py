@@ -5,33 +5,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
 from adapters.sources.ashby import Ashby
-from adapters.sources.ats_common import (
-    RUNTIME,
-    AtsError,
-    BadPayload,
-    Delivery,
-    NotConfigured,
-    Runtime,
-    error,
-    error_response,
-)
-from adapters.sources.ats_settings import AtsSettings
+from adapters.sources.ats_common import AtsError, BadPayload, Delivery, NotConfigured, Runtime, error_response
+from adapters.sources.ats_settings import VENDORS, AtsSettings
 from adapters.sources.greenhouse import Greenhouse
 from adapters.sources.lever import Lever
+from adapters.web import NUDGE, error
 
 logger = logging.getLogger(__name__)
-SETTINGS = web.AppKey("fairloop.ats.settings", AtsSettings)
-VENDORS = ("ashby", "lever", "greenhouse")
+ATS = web.AppKey("fairloop.ats", Runtime)
+"""The connectors' runtime, handed to the routes by the composition root at start-up."""
 Connector = Ashby | Lever | Greenhouse
 
 
-def connector(vendor: str, *, settings: AtsSettings, runtime: Runtime, max_wait: float = 5.0) -> Connector:
+def connector(vendor: str, *, runtime: Runtime, max_wait: float = 5.0) -> Connector:
+    settings = runtime.settings
     match vendor:
         case "ashby":
             return Ashby(settings=settings.ashby, runtime=runtime, max_wait=max_wait)
@@ -51,23 +44,21 @@ _NEEDS = {
 
 def install(app: web.Application, *, settings: AtsSettings) -> None:
     """Add the three webhook routes; each answers 404 `not_configured` until its settings are there."""
-    app[SETTINGS] = settings
     for vendor in VENDORS:
-        app.router.add_post(f"/ats/{vendor}", _view(vendor))
+        app.router.add_post(f"/ats/{vendor}", _view(vendor, on=settings.vendor(vendor).webhook_on))
 
 
-def _view(vendor: str) -> Callable[[web.Request], Any]:
+def _view(vendor: str, *, on: bool) -> Callable[[web.Request], Any]:
     async def view(request: web.Request) -> web.Response:
-        settings = request.app[SETTINGS]
-        if not getattr(settings, vendor).webhook_on:
+        if not on:
             return error(404, "not_configured", f"The {vendor} webhook is off until {_NEEDS[vendor]} are set.")
-        runtime = request.app[RUNTIME]
+        runtime = request.app[ATS]
         try:
             raw = await request.read()
-            delivery = await connector(vendor, settings=settings, runtime=runtime).receive(raw, request.headers)
+            delivery = await connector(vendor, runtime=runtime).receive(raw, request.headers)
             if delivery is None:
                 return web.json_response({"ok": True, "ignored": True})
-            applied = await runtime.intake.apply(delivery)
+            applied = await runtime.apply(delivery)
         except AtsError as exc:
             if exc.status >= 500:
                 logger.warning("%s webhook: %s (answered %s)", vendor, exc.detail, exc.status)
@@ -75,9 +66,9 @@ def _view(vendor: str) -> Callable[[web.Request], Any]:
         except Exception:  # noqa: BLE001 - the vendor retries a 503; the trace stays in our log
             logger.exception("%s webhook failed", vendor)
             return error(503, "unavailable", "fairloop could not take this event now; it will be retried.",
-                         {"Retry-After": "60"})  # fmt: skip
+                         headers={"Retry-After": "60"})  # fmt: skip
         if applied:
-            runtime.kick()  # prompts already due go out now, not at the next tick
+            request.app[NUDGE]()  # prompts already due go out now, not at the next tick
         return web.json_response(_summary(delivery, applied))
 
     return view
@@ -107,7 +98,6 @@ Progress = Callable[[int, int | None], None]
 async def sync(
     vendor: str,
     *,
-    settings: AtsSettings,
     runtime: Runtime,
     since: datetime,
     sync_token: str | None = None,
@@ -116,14 +106,14 @@ async def sync(
 ) -> SyncResult:
     """Backfill and reconcile: everything scheduled or changed since `since`, each item in its own transaction,
     upserted by external id (so running it twice changes nothing). A lookup that keeps failing stops the run."""
-    source = connector(vendor, settings=settings, runtime=runtime, max_wait=max_wait)
-    if not getattr(settings, vendor).api_on:
+    source = connector(vendor, runtime=runtime, max_wait=max_wait)
+    if not runtime.settings.vendor(vendor).api_on:
         raise NotConfigured(f"The {vendor} API is not configured; see docs/ats.md.")
     result = SyncResult()
 
     async def apply(deliveries: list[Delivery]) -> None:
         for delivery in deliveries:
-            await runtime.intake.apply(delivery)
+            await runtime.apply(delivery)
             result.imported += len(delivery.upserts)
 
     if isinstance(source, Ashby):
@@ -151,45 +141,20 @@ async def sync(
     return result
 
 
-async def check(vendor: str, *, settings: AtsSettings, runtime: Runtime) -> list[str]:
+async def check(vendor: str, *, runtime: Runtime) -> list[str]:
     """What `fairloop ats test VENDOR` prints: the credentials work, and what they can see."""
-    if not getattr(settings, vendor).api_on:
+    if not runtime.settings.vendor(vendor).api_on:
         raise NotConfigured(f"The {vendor} API is not configured; see docs/ats.md.")
-    return await connector(vendor, settings=settings, runtime=runtime).check()
+    return await connector(vendor, runtime=runtime).check()
 
 
-def sync_job(app: web.Application) -> Callable[[], Any] | None:
-    """The scheduled reconcile (Greenhouse's only way in for new interviews; a safety net for the others), or
-    None when no vendor's API is configured. Each vendor runs once per FAIRLOOP_ATS_SYNC_EVERY bucket, whichever
-    replica claims the bucket first."""
-    settings = app[SETTINGS]
-    every = settings.sync_every.total_seconds()
-    if every <= 0 or not settings.configured():
-        return None
-
-    async def run() -> int:
-        runtime = app[RUNTIME]
-        now = datetime.now().astimezone()
-        bucket = int(now.timestamp() // every)
-        imported = 0
-        for vendor in settings.configured():
-            if not await runtime.intake.claim(f"ats-sync:{vendor}:{bucket}"):
-                continue
-            try:
-                result = await sync(
-                    vendor, settings=settings, runtime=runtime, since=now - settings.sync_window,
-                    sync_token=runtime.sync_tokens.get(vendor), max_wait=30.0,
-                )  # fmt: skip
-            except AtsError as exc:  # the next bucket tries again; the webhooks keep working meanwhile
-                logger.warning("scheduled %s sync stopped: %s", vendor, exc.detail)
-                continue
-            runtime.sync_tokens[vendor] = result.sync_token
-            imported += result.imported
-            logger.info("scheduled %s sync: %s seen, %s imported", vendor, result.seen, result.imported)
-        return imported
-
-    return run
-
-
-def sync_interval(app: web.Application) -> timedelta:
-    return app[SETTINGS].sync_every
+async def sync_scheduled(vendor: str, *, runtime: Runtime, now: datetime) -> SyncResult:
+    """The scheduled reconcile of one vendor (Greenhouse's only way in for new interviews, a safety net for the
+    others): FAIRLOOP_ATS_SYNC_WINDOW back, or what changed since Ashby's last sync token in this process."""
+    result = await sync(
+        vendor, runtime=runtime, since=now - runtime.settings.ats_sync_window,
+        sync_token=runtime.sync_tokens.get(vendor), max_wait=30.0,
+    )  # fmt: skip
+    runtime.sync_tokens[vendor] = result.sync_token
+    logger.info("scheduled %s sync: %s seen, %s imported", vendor, result.seen, result.imported)
+    return result

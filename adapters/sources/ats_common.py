@@ -6,16 +6,20 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.intake import InterviewIn
+from adapters.sources.ats_settings import AtsSettings
+from adapters.web import error
+from bot.intake.records import InterviewIn
+from bot.intake.service import Intake
 
 
 @dataclass(frozen=True)
@@ -33,29 +37,37 @@ class Delivery:
     replace_prefix: str | None = None
 
 
-class Intake(Protocol):
-    """The core's side: apply a delivery atomically; False when its key was processed already."""
-
-    async def apply(self, delivery: Delivery) -> bool: ...
-
-    async def claim(self, key: str) -> bool: ...
-
-
 @dataclass
 class Runtime:
-    """What the ATS routes need at request time, filled by the composition root."""
+    """What the connectors use at run time, built by the composition root: their settings, the intake they hand
+    interviews to, one HTTP session for all three vendors, lookup caches and Ashby's sync tokens (per process)."""
 
+    settings: AtsSettings
     intake: Intake
     http: aiohttp.ClientSession
-    kick: Callable[[], None] = lambda: None
     caches: dict[str, TTLCache] = field(default_factory=dict)
-    sync_tokens: dict[str, str | None] = field(default_factory=dict)  # Ashby's incremental sync, per process
+    sync_tokens: dict[str, str | None] = field(default_factory=dict)
 
     def cache(self, name: str, ttl: float = 600.0) -> TTLCache:
         return self.caches.setdefault(name, TTLCache(ttl=ttl))
 
+    async def apply(self, delivery: Delivery) -> bool:
+        """The delivery in one transaction (False when its key was processed already)."""
+        return await self.intake.apply(
+            key=delivery.key,
+            upserts=delivery.upserts,
+            cancel_ids=delivery.cancel_ids,
+            cancel_refs=delivery.cancel_refs,
+            replace_prefix=delivery.replace_prefix,
+        )
 
-RUNTIME = web.AppKey("fairloop.ats.runtime", Runtime)
+
+@asynccontextmanager
+async def open_runtime(*, settings: AtsSettings, intake: Intake) -> AsyncIterator[Runtime]:
+    """The runtime with its HTTP session, closed on leaving."""
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": "fairloop"}) as http:
+        yield Runtime(settings=settings, intake=intake, http=http)
 
 
 class AtsError(Exception):
@@ -96,13 +108,10 @@ class AuthRejected(AtsError):
     status, code = 503, "api_key_rejected"
 
 
-def error(status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"error": code, "detail": detail}, status=status, headers=headers)
-
-
 def error_response(exc: AtsError) -> web.Response:
+    """The contract's error body; a 503 says when to try again."""
     headers = {"Retry-After": str(exc.retry_after or 60)} if exc.status == 503 else None
-    return error(exc.status, exc.code, exc.detail, headers)
+    return error(exc.status, exc.code, exc.detail, headers=headers)
 
 
 def hmac_hex(secret: str, message: bytes) -> str:

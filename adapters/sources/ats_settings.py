@@ -1,21 +1,22 @@
-"""Each ATS connector's settings, read from FAIRLOOP_ASHBY_*, FAIRLOOP_LEVER_* and FAIRLOOP_GREENHOUSE_*."""
+"""The ATS connectors' settings (FAIRLOOP_ASHBY_*, FAIRLOOP_LEVER_*, FAIRLOOP_GREENHOUSE_*, FAIRLOOP_ATS_*)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from bot.settings import parse_duration
+from bot.settings import SettingsBase, env, parse_duration
+
+VENDORS = ("ashby", "lever", "greenhouse")
 
 
-class _Vendor(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+class _Vendor(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class AshbySettings(_Vendor):
-    model_config = SettingsConfigDict(env_prefix="FAIRLOOP_ASHBY_", extra="ignore", frozen=True)
     webhook_secret: SecretStr | None = None
     api_key: SecretStr | None = None
     api_url: str = "https://api.ashbyhq.com"
@@ -30,8 +31,7 @@ class AshbySettings(_Vendor):
 
 
 class LeverSettings(_Vendor):
-    model_config = SettingsConfigDict(env_prefix="FAIRLOOP_LEVER_", extra="ignore", frozen=True)
-    webhook_token: SecretStr | None = None
+    webhook_token: SecretStr | None = None  # one per Lever webhook: several, separated by commas
     api_key: SecretStr | None = None
     api_url: str = "https://api.lever.co/v1"
 
@@ -45,9 +45,8 @@ class LeverSettings(_Vendor):
 
 
 class GreenhouseSettings(_Vendor):
-    """Harvest v3: OAuth 2.0 client credentials (`sub` = the Greenhouse user id the calls act as)."""
+    """Harvest v3: OAuth 2.0 client credentials (`user_id`, sent as `sub`, is the Greenhouse user the calls act as)."""
 
-    model_config = SettingsConfigDict(env_prefix="FAIRLOOP_GREENHOUSE_", extra="ignore", frozen=True)
     webhook_secret: SecretStr | None = None
     client_id: str | None = None
     client_secret: SecretStr | None = None
@@ -64,33 +63,54 @@ class GreenhouseSettings(_Vendor):
         return bool(self.client_id and self.client_secret)
 
 
-class AtsSettings(_Vendor):
-    """All three, plus how often the scheduled sync runs (FAIRLOOP_ATS_SYNC_EVERY, 0s turns it off)."""
+def _setting(name: str, default: Any = None) -> Any:
+    return Field(default, validation_alias=env(f"FAIRLOOP_{name.upper()}", name))
 
-    model_config = SettingsConfigDict(env_prefix="FAIRLOOP_ATS_", extra="ignore", frozen=True)
-    sync_every: timedelta = Field(default=timedelta(minutes=15))
-    sync_window: timedelta = Field(default=timedelta(days=2))
-    ashby: AshbySettings = Field(default_factory=AshbySettings)
-    lever: LeverSettings = Field(default_factory=LeverSettings)
-    greenhouse: GreenhouseSettings = Field(default_factory=GreenhouseSettings)
 
-    @field_validator("sync_every", "sync_window", mode="before")
+class AtsSettings(SettingsBase):
+    """All three connectors, one setting per variable, seen per vendor through `ashby`, `lever` and `greenhouse`;
+    and how often the scheduled sync runs (FAIRLOOP_ATS_SYNC_EVERY, 0s turns it off) over which window."""
+
+    ashby_webhook_secret: SecretStr | None = _setting("ashby_webhook_secret")
+    ashby_api_key: SecretStr | None = _setting("ashby_api_key")
+    ashby_api_url: str = _setting("ashby_api_url", AshbySettings().api_url)
+    lever_webhook_token: SecretStr | None = _setting("lever_webhook_token")
+    lever_api_key: SecretStr | None = _setting("lever_api_key")
+    lever_api_url: str = _setting("lever_api_url", LeverSettings().api_url)
+    greenhouse_webhook_secret: SecretStr | None = _setting("greenhouse_webhook_secret")
+    greenhouse_client_id: str | None = _setting("greenhouse_client_id")
+    greenhouse_client_secret: SecretStr | None = _setting("greenhouse_client_secret")
+    greenhouse_user_id: str | None = _setting("greenhouse_user_id")
+    greenhouse_api_url: str = _setting("greenhouse_api_url", GreenhouseSettings().api_url)
+    greenhouse_token_url: str = _setting("greenhouse_token_url", GreenhouseSettings().token_url)
+    ats_sync_every: timedelta = _setting("ats_sync_every", timedelta(minutes=15))
+    ats_sync_window: timedelta = _setting("ats_sync_window", timedelta(days=2))
+
+    @field_validator("ats_sync_every", "ats_sync_window", mode="before")
     @classmethod
-    def _duration(cls, value: object) -> timedelta:
-        return parse_duration(value)  # type: ignore[arg-type]
+    def _duration(cls, value: Any) -> timedelta:
+        return parse_duration(value)
+
+    def _vendor(self, name: str) -> dict[str, Any]:
+        prefix = f"{name}_"
+        return {k.removeprefix(prefix): getattr(self, k) for k in type(self).model_fields if k.startswith(prefix)}
+
+    @property
+    def ashby(self) -> AshbySettings:
+        return AshbySettings(**self._vendor("ashby"))
+
+    @property
+    def lever(self) -> LeverSettings:
+        return LeverSettings(**self._vendor("lever"))
+
+    @property
+    def greenhouse(self) -> GreenhouseSettings:
+        return GreenhouseSettings(**self._vendor("greenhouse"))
+
+    def vendor(self, name: str) -> AshbySettings | LeverSettings | GreenhouseSettings:
+        settings: AshbySettings | LeverSettings | GreenhouseSettings = getattr(self, name)
+        return settings
 
     def configured(self) -> list[str]:
         """Vendors whose API can be read (and so synced)."""
-        return [name for name in ("ashby", "lever", "greenhouse") if getattr(self, name).api_on]
-
-
-ENV_NAMES = (
-    *(f"FAIRLOOP_ASHBY_{n}" for n in ("WEBHOOK_SECRET", "API_KEY", "API_URL")),
-    *(f"FAIRLOOP_LEVER_{n}" for n in ("WEBHOOK_TOKEN", "API_KEY", "API_URL")),
-    *(
-        f"FAIRLOOP_GREENHOUSE_{n}"
-        for n in ("WEBHOOK_SECRET", "CLIENT_ID", "CLIENT_SECRET", "USER_ID", "API_URL", "TOKEN_URL")
-    ),
-    "FAIRLOOP_ATS_SYNC_EVERY",
-    "FAIRLOOP_ATS_SYNC_WINDOW",
-)
+        return [name for name in VENDORS if self.vendor(name).api_on]

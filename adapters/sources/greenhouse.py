@@ -26,7 +26,7 @@ from adapters.sources.ats_common import (
 )
 from adapters.sources.ats_http import ApiClient, basic_auth
 from adapters.sources.ats_settings import GreenhouseSettings
-from bot.intake import InterviewIn
+from bot.intake.records import InterviewIn
 
 logger = logging.getLogger(__name__)
 BATCH = 50  # Harvest v3 takes at most 50 ids per filter

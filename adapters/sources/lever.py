@@ -25,7 +25,7 @@ from adapters.sources.ats_common import (
 )
 from adapters.sources.ats_http import ApiClient, basic_auth
 from adapters.sources.ats_settings import LeverSettings
-from bot.intake import InterviewIn
+from bot.intake.records import InterviewIn
 
 logger = logging.getLogger(__name__)
 EVENTS = ("interviewCreated", "interviewUpdated", "interviewDeleted")

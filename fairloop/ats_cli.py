@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from adapters.sources.ats import VENDORS, check, sync
-from adapters.sources.ats_common import AtsError
-from adapters.sources.ats_settings import AtsSettings
-from bot.settings import Settings, SettingsError, load_settings, parse_duration
+from adapters.sources.ats import SyncResult, check, sync
+from adapters.sources.ats_common import AtsError, Runtime
+from adapters.sources.ats_settings import VENDORS
+from bot.settings import SettingsError, parse_duration
+from fairloop.compose import build
+from fairloop.config import Config, load_config
 
+T = TypeVar("T")
 app = typer.Typer(help="ATS connectors: Ashby, Lever, Greenhouse.")
 
 
@@ -25,12 +29,27 @@ def _vendor(value: str) -> str:
     return value
 
 
-def _settings() -> tuple[Settings, AtsSettings]:
+def _config() -> Config:
     try:
-        return load_settings(), AtsSettings()
-    except (SettingsError, ValueError) as exc:
+        return load_config()
+    except SettingsError as exc:
         typer.echo(f"fairloop: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+def _on_graph(config: Config, work: Callable[[Runtime], Awaitable[T]], *, refusal: str = "") -> T:
+    """Run `work` on the wired graph's ATS runtime (no platform listens); an ATS refusal is said in one line.
+    (`fairloop.cli._with_graph` does the same for the other commands; importing it here would go round in a circle.)"""
+
+    async def run() -> T:
+        async with build(config, serve=False) as graph:
+            return await work(graph.ats)
+
+    try:
+        return asyncio.run(run())
+    except AtsError as exc:
+        typer.echo(f"fairloop: {refusal}{exc.detail}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command("sync")
@@ -39,36 +58,28 @@ def sync_command(
     since: Annotated[str, typer.Option(help="how far back: 7d, 24h, ...")] = "7d",
 ) -> None:
     """Backfill and reconcile interviews from the ATS (safe to run again: it upserts by external id)."""
-    settings, ats = _settings()
+    config = _config()
     try:
         window = parse_duration(since)
     except ValueError as exc:
         typer.echo(f"fairloop: --since: {exc}", err=True)
         raise typer.Exit(2) from None
-    from fairloop.ats_wiring import cli_runtime
-    from fairloop.offline import with_core
-
     console = Console(stderr=True)
     started = time.perf_counter()
 
-    async def work(core):  # type: ignore[no-untyped-def]
+    async def work(runtime: Runtime) -> SyncResult:
         progress = Progress(
             TextColumn(f"syncing {vendor}"), BarColumn(), TextColumn("{task.completed} seen"), TimeElapsedColumn(),
             console=console,
         )  # fmt: skip
-        async with cli_runtime(core) as runtime:
-            with progress:
-                task = progress.add_task(vendor, total=None)
-                return await sync(
-                    vendor, settings=ats, runtime=runtime, since=datetime.now(UTC) - window,
-                    progress=lambda done, total: progress.update(task, completed=done, total=total),
-                )  # fmt: skip
+        with progress:
+            task = progress.add_task(vendor, total=None)
+            return await sync(
+                vendor, runtime=runtime, since=datetime.now(UTC) - window,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )  # fmt: skip
 
-    try:
-        result = asyncio.run(with_core(settings, work))
-    except AtsError as exc:
-        typer.echo(f"fairloop: {exc.detail}", err=True)
-        raise typer.Exit(1) from None
+    result = _on_graph(config, work)
     seconds = time.perf_counter() - started
     typer.echo(f"{vendor}: {result.seen} seen, {result.imported} interviews imported in {seconds:.1f}s")
     for line in result.failed[:20]:
@@ -78,20 +89,10 @@ def sync_command(
 
 @app.command("test")
 def test_command(vendor: Annotated[str, typer.Argument(callback=_vendor, help="ashby, lever or greenhouse")]) -> None:
-    """Check the API credentials against the ATS and print what they can see."""
-    _, ats = _settings()
-    from fairloop.ats_wiring import plain_runtime
-
-    async def work() -> list[str]:
-        async with plain_runtime() as runtime:
-            return await check(vendor, settings=ats, runtime=runtime)
-
-    try:
-        lines = asyncio.run(work())
-    except AtsError as exc:
-        typer.echo(f"fairloop: {vendor}: {exc.detail}", err=True)
-        raise typer.Exit(1) from None
+    """Check the API credentials against the ATS and print what they can see (nothing is imported)."""
+    config = _config()
+    lines = _on_graph(config, lambda runtime: check(vendor, runtime=runtime), refusal=f"{vendor}: ")
     for line in lines:
         typer.echo(line)
-    hook = getattr(ats, vendor).webhook_on
+    hook = config.ats.vendor(vendor).webhook_on
     typer.echo(f"webhook POST /ats/{vendor}: {'configured' if hook else 'not configured (see docs/ats.md)'}")

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
-from tests.adapters.slack.conftest import BOT_TOKEN, SIGNING_SECRET
-from tests.adapters.slack.fake_slack import FakeSlack
-from tests.adapters.slack.world import SlackWorld
-from tests.adapters.sources.conftest import (
+from adapters.sources.ats import sync
+from schedules.jobs import ats_sync
+from tests.support.app import StartApp
+from tests.support.ats.fake_ats import FakeATS
+from tests.support.ats.payloads import (
     APPLICATION,
     OPPORTUNITY,
     SCHEDULE,
     ashby_body,
     ashby_sign,
+    ats_settings,
     gh_interview,
     gh_sign,
     iso,
@@ -26,18 +25,8 @@ from tests.adapters.sources.conftest import (
     lever_interview,
     sample,
 )
-from tests.adapters.sources.fake_ats import FakeATS
-from tests.adapters.sources.world import AtsWorld
-from tests.conftest import StartApp
-
-
-@pytest.fixture
-async def world(ats_env: FakeATS, fake_slack: FakeSlack, start_app: StartApp) -> AsyncIterator[AtsWorld]:
-    running = await start_app(
-        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake_slack.base_url,
-        playground=False, min_group_size=1,
-    )  # fmt: skip
-    yield AtsWorld(slack=SlackWorld(running=running, fake=fake_slack), fake=ats_env)
+from tests.support.ats.world import AtsWorld
+from tests.support.core import MakeCore
 
 
 async def dm_after(world: AtsWorld, status: int) -> dict:
@@ -194,19 +183,15 @@ async def test_lever_move_and_cancel_match_the_webhook_api(world: AtsWorld, thir
 
 # ---- Greenhouse ----
 async def test_greenhouse_sync_brings_a_dm_and_the_deletion_hook_cancels(world: AtsWorld, thirdparty: Path) -> None:
-    from adapters.sources.ats import sync
-    from adapters.sources.ats_common import RUNTIME
-    from adapters.sources.ats_settings import AtsSettings
-
-    app = world.slack.running.app
-    result = await sync("greenhouse", settings=AtsSettings(), runtime=app[RUNTIME], since=datetime_ago(1))
+    runtime = world.slack.running.graph.ats
+    result = await sync("greenhouse", runtime=runtime, since=datetime_ago(1))
     assert (result.seen, result.imported) == (1, 1)
     dm = await dm_after(world, 200)
     assert "Archaeologist" in dm["text"] and "Second-Level department" in dm["text"] and "Face to Face" in dm["text"]
     raw = (thirdparty / "ats" / "greenhouse-webhook-interview_deleted.json").read_bytes()
     assert (await world.post("greenhouse", raw, {**gh_sign(raw, "nope"), "Greenhouse-Event-ID": "ev1"}))[0] == 401
     world.fake.gh["interviews"] = [gh_interview(31087450, minutes_ago=-120)]
-    await sync("greenhouse", settings=AtsSettings(), runtime=app[RUNTIME], since=datetime_ago(1))
+    await sync("greenhouse", runtime=runtime, since=datetime_ago(1))
     status, body, _ = await world.post("greenhouse", raw, {**gh_sign(raw), "Greenhouse-Event-ID": "ev1"})
     assert (status, body["cancelled"]) == (200, ["greenhouse:31087450"])
     [interview] = await world.interviews()
@@ -224,11 +209,7 @@ async def test_greenhouse_application_and_candidate_deletions_cancel_by_candidat
     ]
     world.fake.gh["interviewers"] += [{"id": 2, "interview_id": 1, "email": "ana@example.com"},
                                       {"id": 3, "interview_id": 2, "email": "ana@example.com"}]  # fmt: skip
-    from adapters.sources.ats import sync
-    from adapters.sources.ats_common import RUNTIME
-    from adapters.sources.ats_settings import AtsSettings
-
-    await sync("greenhouse", settings=AtsSettings(), runtime=world.slack.running.app[RUNTIME], since=datetime_ago(1))
+    await sync("greenhouse", runtime=world.slack.running.graph.ats, since=datetime_ago(1))
     for name, event in (
         ("greenhouse-webhook-delete_application.json", "d1"),
         ("greenhouse-webhook-delete_candidate.json", "d2"),
@@ -254,22 +235,18 @@ async def test_routes_answer_not_configured_until_set(start_app: StartApp) -> No
         )
 
 
-def datetime_ago(days: int):  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime
-
+def datetime_ago(days: int) -> datetime:
     return datetime.now(UTC) - timedelta(days=days) - timedelta(seconds=time.time() % 1)
 
 
-async def test_the_scheduled_sync_runs_each_vendor_once_per_bucket(
-    ats_env: FakeATS, start_app: StartApp, monkeypatch: pytest.MonkeyPatch
+async def test_the_scheduled_sync_runs_each_vendor_once_per_bucket_across_replicas(
+    fake_ats: FakeATS, make_core: MakeCore
 ) -> None:
-    from adapters.sources.ats import sync_job
-
-    monkeypatch.setenv("FAIRLOOP_ATS_SYNC_EVERY", "1h")
-    running = await start_app()
-    run = sync_job(running.app)
-    assert run is not None
-    assert await run() == 2  # the Lever and Greenhouse fakes' interviews (Ashby has no schedule yet)
-    assert await run() == 0  # claimed for this hour, by this or any other replica
-    keys = {c.path for c in ats_env.calls}
-    assert {"/ashby/interviewSchedule.list", "/lever/v1/opportunities", "/greenhouse/v3/interviews"} <= keys
+    """Two replicas on one database: whichever runs first syncs each vendor for this hour, the other nothing."""
+    first = await make_core(**ats_settings(fake_ats, sync_every="1h"))
+    second = await make_core(**ats_settings(fake_ats, sync_every="1h"))
+    assert await ats_sync(first.ats, first.directory)() == 2  # the Lever and Greenhouse fakes' interviews
+    assert await ats_sync(second.ats, second.directory)() == 0  # claimed for this hour by the first replica
+    assert await ats_sync(first.ats, first.directory)() == 0  # and by itself
+    paths = {c.path for c in fake_ats.calls}
+    assert {"/ashby/interviewSchedule.list", "/lever/v1/opportunities", "/greenhouse/v3/interviews"} <= paths

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from adapters.sources import ashby, greenhouse, lever
 from adapters.sources.ats import connector
 from adapters.sources.ats_common import AtsError, BadSignature, Delivery, Runtime
-from adapters.sources.ats_settings import AshbySettings, AtsSettings, GreenhouseSettings, LeverSettings
+from adapters.sources.ats_settings import AtsSettings
 
 
 def test_the_shared_greenhouse_vector_verifies_and_a_changed_byte_does_not(thirdparty: Path) -> None:
@@ -107,21 +107,21 @@ def test_any_signed_body_is_a_delivery_nothing_or_an_ats_error_never_a_crash(bod
 
     async def attempt() -> None:
         async with aiohttp.ClientSession() as http:
-            runtime = Runtime(intake=None, http=http)  # type: ignore[arg-type]
             dead = "http://127.0.0.1:9"  # nothing listens: any lookup fails fast
             ats = AtsSettings(
-                ashby=AshbySettings(webhook_secret="s", api_key="k", api_url=dead),
-                lever=LeverSettings(webhook_token="s", api_key="k", api_url=dead),
-                greenhouse=GreenhouseSettings(webhook_secret="s", client_id="c", client_secret="x", api_url=dead,
-                                              token_url=dead),
+                ashby_webhook_secret="s", ashby_api_key="k", ashby_api_url=dead,
+                lever_webhook_token="s", lever_api_key="k", lever_api_url=dead,
+                greenhouse_webhook_secret="s", greenhouse_client_id="c", greenhouse_client_secret="x",
+                greenhouse_api_url=dead, greenhouse_token_url=dead,
             )  # fmt: skip
+            runtime = Runtime(settings=ats, intake=None, http=http)  # type: ignore[arg-type]  # nothing is applied
             lever_body = {**body, "signature": hmac.new(b"s", f"{body.get('token')}{body.get('triggeredAt')}".encode(),
                                                         hashlib.sha256).hexdigest()}  # fmt: skip
             for vendor, payload in (("ashby", body), ("greenhouse", body), ("lever", lever_body)):
                 raw = json.dumps(payload).encode()
                 digest = hmac.new(b"s", raw, hashlib.sha256).hexdigest()
                 headers = {"Ashby-Signature": f"sha256={digest}", "Signature": f"sha256 {digest}"}
-                source = connector(vendor, settings=ats, runtime=runtime, max_wait=0)
+                source = connector(vendor, runtime=runtime, max_wait=0)
                 source.api.retries = 0
                 try:
                     result = await source.receive(raw, headers)

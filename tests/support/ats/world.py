@@ -8,8 +8,8 @@ from typing import Any
 from sqlmodel import select
 
 from storage.models import Interview, ProcessedEvent, Prompt
-from tests.adapters.slack.world import SlackWorld
-from tests.adapters.sources.fake_ats import FakeATS
+from tests.support.ats.fake_ats import FakeATS
+from tests.support.slack.world import SlackWorld
 
 
 @dataclass
@@ -25,14 +25,14 @@ class AtsWorld:
             return resp.status, await resp.json(), dict(resp.headers)
 
     async def interviews(self) -> list[Interview]:
-        async with self.slack.running.core.sessions() as session:
+        async with self.slack.running.graph.sessions() as session:
             return list((await session.exec(select(Interview).order_by(Interview.id))).all())
 
     async def prompts(self) -> list[Prompt]:
         return await self.slack.prompts()
 
     async def event_keys(self) -> list[str]:
-        async with self.slack.running.core.sessions() as session:
+        async with self.slack.running.graph.sessions() as session:
             return [e.key for e in (await session.exec(select(ProcessedEvent))).all()]
 
     async def snapshot(self) -> list[tuple[Any, ...]]:

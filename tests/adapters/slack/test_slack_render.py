@@ -116,6 +116,15 @@ def test_a_persons_text_never_becomes_a_mention_a_link_or_formatting() -> None:
     assert render.mrkdwn_of(mention("<!here>", "x")) == "x"  # only a real user id becomes a mention
 
 
+def test_the_headline_keeps_role_stage_team_and_time_in_order_and_what_the_ats_sent_literal() -> None:
+    assert str(TITLE) == "Senior Backend Engineer · onsite · Platform · today 10:00–11:00 (UTC)"
+    title = cards.headline(
+        role="Lead", stage="", team="<!here> R&D", starts=datetime(2026, 11, 23, 10, tzinfo=UTC),
+        ends=datetime(2026, 11, 23, 11, tzinfo=UTC), zone=SETTINGS.zone, now=datetime(2026, 11, 23, 11, 5, tzinfo=UTC),
+    )  # fmt: skip
+    assert render.mrkdwn_of(title) == "*Lead* · &lt;!here&gt; R&amp;D · today 10:00–11:00 (UTC)"  # no stage, no ping
+
+
 def test_long_messages_are_shortened_to_fifty_blocks() -> None:
     message = Message(text="long", blocks=tuple(Section(text=f"line {i}") for i in range(80)))
     blocks = render.blocks(message)

@@ -3,7 +3,7 @@ composition root hands each adapter the services it talks to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -28,9 +28,11 @@ NUDGE = web.AppKey("fairloop.nudge", Callable[[], None])
 """Wakes the prompt dispatcher now, so prompts that are already due don't wait for its next tick."""
 
 
-def error(status: int, code: str, detail: str, **extra: Any) -> web.Response:
+def error(
+    status: int, code: str, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+) -> web.Response:
     """The contract's error body: {"error": code, "detail": a sentence}."""
-    return web.json_response({"error": code, "detail": detail, **extra}, status=status)
+    return web.json_response({"error": code, "detail": detail, **extra}, status=status, headers=headers)
 
 
 async def ingest(request: web.Request, data: object) -> web.Response:

@@ -88,7 +88,7 @@ async def act(*, session: Session, action_id: str, value: str, actor: Actor, now
 
 
 async def title_for(*, session: Session, prompt_id: int | None, settings: Settings, now: datetime) -> Text:
-    """The interview line of the alert (role, stage, time), or nothing once retention has unlinked the prompt."""
+    """The interview line of the alert (role, stage, team, time), or nothing once retention has unlinked the prompt."""
     prompt = await get_prompt(session=session, prompt_id=prompt_id) if prompt_id else None
     interview = await get_interview(session=session, interview_id=prompt.interview_id) if prompt else None
     if interview is None:
@@ -96,6 +96,7 @@ async def title_for(*, session: Session, prompt_id: int | None, settings: Settin
     return headline(
         role=interview.role,
         stage=interview.stage,
+        team=interview.team,
         starts=interview.starts_at,
         ends=interview.ends_at,
         zone=settings.zone,

@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from adapters import charts, feedback, playground, slack, teams
 from adapters import web as keys
-from adapters.sources import webhook
+from adapters.sources import ats, webhook
 from bot.clock import Clock, utcnow
 from fairloop import health
 from fairloop.compose import Graph, build
@@ -32,6 +32,7 @@ def init_app(config: Config, *, clock: Clock = utcnow, scheduler: bool = True) -
     app[health.REGISTRY] = CollectorRegistry()
     health.install(app)
     webhook.install(app, settings=config.webhook)
+    ats.install(app, settings=config.ats)  # POST /ats/ashby, /ats/lever, /ats/greenhouse
     charts.install(app)  # the digest's trend image, fetched by Slack/Teams
     feedback.install(app)  # the candidate feedback link works whatever the platform
     if config.slack.enabled:
@@ -51,7 +52,12 @@ def init_app(config: Config, *, clock: Clock = utcnow, scheduler: bool = True) -
                     "fairloop_prompts_dispatched", "Check-in prompts delivered", registry=app[health.REGISTRY]
                 )
                 clockwork = Clockwork(
-                    delivery=graph.delivery, retention=graph.retention, settings=config.core, dispatched=counter.inc
+                    delivery=graph.delivery,
+                    retention=graph.retention,
+                    directory=graph.directory,
+                    settings=config.core,
+                    ats=graph.ats,
+                    dispatched=counter.inc,
                 )
                 clockwork.start()
                 app[keys.NUDGE] = clockwork.kick
@@ -76,6 +82,7 @@ def _hand_out(app: web.Application, graph: Graph) -> None:
     app[keys.FEEDBACK] = graph.feedback
     app[keys.DELIVERY] = graph.delivery
     app[keys.DIRECTORY] = graph.directory
+    app[ats.ATS] = graph.ats
     if graph.slack is not None:
         app[slack.SLACK] = graph.slack
     if graph.teams is not None:

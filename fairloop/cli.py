@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from bot.settings import SettingsError
+from fairloop.ats_cli import app as ats_app
 from fairloop.config import Config, load_config
 
 T = TypeVar("T")
@@ -23,6 +24,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(interviews_app, name="interviews")
 digest_app = typer.Typer(help="Sync digests declared in fairloop.toml.")
 app.add_typer(digest_app, name="digest")
+app.add_typer(ats_app, name="ats")  # issue 12: the ATS connectors
 
 
 def _config(**overrides: object) -> Config:

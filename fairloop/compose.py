@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.playground import Playground, PlaygroundOutbox
 from adapters.slack import SlackPlatform
+from adapters.sources.ats_common import Runtime, open_runtime
 from adapters.teams import TeamsPlatform
 from bot.clock import Clock, utcnow
 from bot.delivery.service import Delivery
@@ -36,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, kw_only=True)
 class Graph:
-    """fairloop, wired: its services, and the platforms it serves with their outboxes."""
+    """fairloop, wired: its services, the platforms it serves with their outboxes, and the ATS connectors."""
 
     config: Config
     engine: AsyncEngine
@@ -49,6 +50,7 @@ class Graph:
     interactions: Interactions
     retention: Retention
     outboxes: Outboxes
+    ats: Runtime
     slack: SlackPlatform | None = None
     teams: TeamsPlatform | None = None
     playground: Playground | None = None
@@ -107,12 +109,14 @@ async def build(
             directory=directory,
         )
         feedback = Feedback(sessions=sessions, settings=settings, clock=clock, signer=signer)
+        intake = Intake(sessions=sessions, settings=settings, clock=clock, signer=signer)
+        ats = await stack.enter_async_context(open_runtime(settings=config.ats, intake=intake))
         graph = Graph(
             config=config,
             engine=engine,
             sessions=sessions,
             directory=directory,
-            intake=Intake(sessions=sessions, settings=settings, clock=clock, signer=signer),
+            intake=intake,
             reports=reports,
             delivery=delivery,
             feedback=feedback,
@@ -121,6 +125,7 @@ async def build(
             ),
             retention=Retention(sessions=sessions, settings=settings, clock=clock, directory=directory),
             outboxes=MappingProxyType(dict(outboxes)),
+            ats=ats,
             slack=slack,
             teams=teams,
             playground=playground,

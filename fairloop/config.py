@@ -14,6 +14,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from adapters.playground import PlaygroundSettings
 from adapters.slack.settings import SlackSettings
+from adapters.sources.ats_settings import AtsSettings
 from adapters.sources.webhook import WebhookSettings
 from adapters.teams.settings import TeamsSettings
 from bot.settings import Settings, SettingsBase, SettingsError, env, setting_name, toml_values
@@ -61,6 +62,7 @@ PARTS: dict[str, type[SettingsBase]] = {
     "slack": SlackSettings,
     "teams": TeamsSettings,
     "playground": PlaygroundSettings,
+    "ats": AtsSettings,
 }
 
 
@@ -74,6 +76,7 @@ class Config:
     slack: SlackSettings
     teams: TeamsSettings
     playground: PlaygroundSettings
+    ats: AtsSettings
 
     def __post_init__(self) -> None:
         host = self.server.host

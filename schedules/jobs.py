@@ -1,7 +1,8 @@
-"""The clock: prompt dispatch, reminders, expiry, retention and digests, run by APScheduler inside the event loop.
+"""The clock: prompt dispatch, reminders, expiry, retention, digests and the ATS sync, run by APScheduler inside
+the event loop.
 
-Each process has its own in-memory job store; replicas coordinate through the database (prompts, digests and the
-daily purge are claimed there), never through a shared job store.
+Each process has its own in-memory job store; replicas coordinate through the database (prompts, digests, the
+daily purge and each ATS sync are claimed there), never through a shared job store.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.util import undefined
 
+from adapters.sources.ats import sync_scheduled
+from adapters.sources.ats_common import AtsError, Runtime
 from bot import crontab
 from bot.delivery.service import Delivery
 from bot.errors import FairloopError
+from bot.people import Directory
 from bot.retention import Retention
 from bot.settings import Settings
 
@@ -42,6 +46,27 @@ def digest_run(delivery: Delivery, name: str, expression: str, timezone: str) ->
     return run
 
 
+def ats_sync(runtime: Runtime, directory: Directory) -> Callable[[], Awaitable[int]]:
+    """Sync each ATS whose API is configured, once per FAIRLOOP_ATS_SYNC_EVERY bucket: whichever replica claims
+    the bucket first runs it. A vendor that fails waits for the next bucket; its webhooks keep working meanwhile."""
+    every = runtime.settings.ats_sync_every.total_seconds()
+
+    async def run() -> int:
+        now = datetime.now(UTC)
+        bucket = int(now.timestamp() // every)
+        imported = 0
+        for vendor in runtime.settings.configured():
+            if not await directory.first_time(f"ats-sync:{vendor}:{bucket}"):
+                continue
+            try:
+                imported += (await sync_scheduled(vendor, runtime=runtime, now=now)).imported
+            except AtsError as exc:
+                logger.warning("scheduled %s sync stopped: %s", vendor, exc.detail)
+        return imported
+
+    return run
+
+
 class Clockwork:
     """The scheduled jobs of one process. `kick()` runs prompt dispatch now (an interview just came in)."""
 
@@ -50,7 +75,9 @@ class Clockwork:
         *,
         delivery: Delivery,
         retention: Retention,
+        directory: Directory,
         settings: Settings,
+        ats: Runtime | None = None,
         dispatched: Callable[[int], None] = lambda n: None,
     ) -> None:
         self._busy = asyncio.Lock()  # held while a job runs, so stopping can wait for it to finish
@@ -76,6 +103,16 @@ class Clockwork:
         ):
             add(self._job(name, work), "interval", minutes=minutes, id=name, max_instances=1, coalesce=True,
                 misfire_grace_time=minutes * 60, next_run_time=first or undefined)  # fmt: skip
+        every = ats.settings.ats_sync_every.total_seconds() if ats is not None else 0
+        if ats is not None and every > 0 and ats.settings.configured():  # Greenhouse's only way in for new interviews
+
+            def imported(count: int) -> None:
+                if count:
+                    self.kick()  # what just came in may be due already
+
+            add(self._job("ats sync", ats_sync(ats, directory), imported), "interval",
+                seconds=every, id="ats-sync", max_instances=1, coalesce=True, misfire_grace_time=int(every),
+                next_run_time=soon)  # fmt: skip
         sweeps = [digest_run(delivery, d.name, d.cron, d.timezone) for d in settings.digests]
 
         async def digests() -> int:

@@ -179,3 +179,43 @@ async def claim_snoozed(*, session: AsyncSession, prompt_id: int, now: datetime)
         .values(snoozed_until=None)
     )
     return bool(result.rowcount == 1)
+
+
+# ---- cancellation by id only (ATS deletion webhooks carry an id, not the interview) ----
+async def interviews_to_cancel(
+    *,
+    session: AsyncSession,
+    external_ids: Iterable[str] = (),
+    candidate_refs: Iterable[str] = (),
+    prefix: str | None = None,
+    keep: Iterable[str] = (),
+) -> list[Interview]:
+    """Interviews not yet cancelled that match an external id, a candidate ref, or `prefix` (less `keep`)."""
+    ids, refs, kept = list(set(external_ids)), list(set(candidate_refs)), set(keep)
+    found: dict[int, Interview] = {}
+    for column, values in ((Interview.external_id, ids), (Interview.candidate_ref, refs)):
+        for i in range(0, len(values), 500):
+            result = await session.exec(
+                select(Interview).where(col(column).in_(values[i : i + 500]), Interview.status != "cancelled")
+            )
+            found.update({iv.id or 0: iv for iv in result})
+    if prefix:
+        result = await session.exec(
+            select(Interview).where(
+                col(Interview.external_id).startswith(prefix, autoescape=True), Interview.status != "cancelled"
+            )
+        )
+        found.update({iv.id or 0: iv for iv in result if iv.external_id not in kept})
+    return list(found.values())
+
+
+async def cancel_unsent_prompts(*, session: AsyncSession, interview_ids: list[int]) -> int:
+    """Cancel the prompts of these interviews that are still waiting to be sent (as a cancelled upsert does)."""
+    if not interview_ids:
+        return 0
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Prompt)
+        .where(and_(col(Prompt.interview_id).in_(interview_ids), col(Prompt.state) == "scheduled"))
+        .values(state="cancelled", reason="interview cancelled")
+    )
+    return int(result.rowcount or 0)

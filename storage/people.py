@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -126,14 +128,17 @@ FOREVER = "once:"  # keys under this prefix are never purged (a welcome said onc
 async def claim_key(*, session: AsyncSession, key: str, forever: bool = False) -> bool:
     """Record a processed event key; False when it was already there (a retry or a double click).
 
-    Keys are purged after a month (retries come within minutes), unless `forever`."""
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedEvent(key=FOREVER + key if forever else key))
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    Keys are purged after a month (retries come within minutes), unless `forever`. One INSERT … ON CONFLICT DO
+    NOTHING, not a savepoint: SQLite's driver commits a savepoint that is the first statement of a transaction,
+    which would keep the key even when the caller's unit of work (an ATS event: claim, upsert, cancel) rolls back."""
+    conn = await session.connection()
+    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
+    result = await conn.execute(
+        insert(ProcessedEvent)
+        .values(key=FOREVER + key if forever else key, received_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    return bool(result.rowcount == 1)
 
 
 async def release_key(*, session: AsyncSession, key: str) -> None:

@@ -60,6 +60,7 @@ def title_of(loaded: Loaded, settings: Settings, now: datetime) -> Text:
     return cards.headline(
         role=iv.role,
         stage=iv.stage,
+        team=iv.team,
         starts=iv.starts_at,
         ends=iv.ends_at,
         zone=zone_of(loaded.person, settings),

@@ -32,9 +32,12 @@ def when(starts: datetime, ends: datetime, zone: ZoneInfo, now: datetime) -> str
     return f"{day} {s:%H:%M}–{e:%H:%M} ({s.tzname()})"
 
 
-def headline(*, role: str, stage: str, starts: datetime, ends: datetime, zone: ZoneInfo, now: datetime) -> Text:
-    """'*Senior Backend Engineer* · onsite · today 10:00–11:00 (UTC)'; role and stage come from the ATS."""
-    parts = [bold(user(role)), user(stage), text(when(starts, ends, zone, now))]
+def headline(
+    *, role: str, stage: str, team: str, starts: datetime, ends: datetime, zone: ZoneInfo, now: datetime
+) -> Text:
+    """'*Senior Backend Engineer* · onsite · Platform · today 10:00–11:00 (UTC)'; role, stage and team (the ATS
+    department, when known) come from the ATS."""
+    parts = [bold(user(role)), user(stage), user(team), text(when(starts, ends, zone, now))]
     return join(" · ", [p for p in parts if p])
 
 

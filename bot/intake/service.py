@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot import sample
 from bot.clock import Clock
+from bot.intake.cancel import cancel_interviews
 from bot.intake.records import InterviewIn, validate_batch
 from bot.intake.upsert import upsert_interviews
 from bot.reports import ledger
@@ -14,7 +16,7 @@ from bot.tokens import Signer
 from storage import interviews as repo
 from storage.db import Sessions, unit_of_work
 from storage.models import Interview, Prompt
-from storage.people import emails_of
+from storage.people import claim_key, emails_of
 
 
 class Intake:
@@ -39,6 +41,33 @@ class Intake:
             prompts = await repo.prompts_for_interviews(session=session, interview_ids=ids)
             emails = await emails_of(session=session, person_ids=[p.person_id for ps in prompts.values() for p in ps])
             return [describe_one(rows[i], prompts.get(i, []), emails, self.feedback_url(rows[i])) for i in ids]
+
+    async def apply(
+        self,
+        *,
+        key: str | None,
+        upserts: Sequence[InterviewIn] = (),
+        cancel_ids: Sequence[str] = (),
+        cancel_refs: Sequence[str] = (),
+        replace_prefix: str | None = None,
+    ) -> bool:
+        """One ATS event in one transaction: claim its `key`, upsert, then cancel by id, by candidate ref and every
+        interview under `replace_prefix` not among `upserts`. False when the key was claimed already (a vendor's
+        redelivery). A failure rolls back all of it, the key included, so the vendor's retry is let through."""
+        async with unit_of_work(self._sessions) as session:
+            if key and not await claim_key(session=session, key=key[:200]):
+                return False
+            if upserts:
+                await upsert_interviews(session=session, items=list(upserts), prompt_delay=self._settings.prompt_delay)
+            if cancel_ids or cancel_refs or replace_prefix:
+                await cancel_interviews(
+                    session=session,
+                    external_ids=cancel_ids,
+                    candidate_refs=cancel_refs,
+                    prefix=replace_prefix,
+                    keep=[i.external_id for i in upserts],
+                )
+        return True
 
     async def load_sample(self, *, for_email: str | None = None) -> dict[str, Any]:
         """The sample organisation (once); `for_email` also gets an interview of their own that just ended."""

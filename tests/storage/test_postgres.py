@@ -134,3 +134,19 @@ async def _digests_goals_feedback_and_purge(stack: AsyncExitStack, tmp_path: Pat
         assert (await session.exec(select(func.count()).select_from(CheckIn))).one() == 0
         [cell] = (await session.exec(select(Rollup).where(Rollup.practice == ""))).all()
     assert (cell.yes, cell.no) == (3, 3)
+
+
+async def test_an_ats_event_is_all_or_nothing_and_claimed_once_across_replicas(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from bot.intake.records import InterviewIn
+
+    await fresh_schema()
+    async with AsyncExitStack() as stack:
+        a, _, b, _ = await replicas(stack, tmp_path)
+        one = InterviewIn.model_validate(interview("lever:x", ended_ago=timedelta(hours=-2)))
+        with pytest.raises(db.Conflict):  # the same new interview twice: nothing is kept, the key included
+            await a.intake.apply(key="lever:evt-1", upserts=[one, one])
+        applied = await asyncio.gather(*(g.intake.apply(key="lever:evt-1", upserts=[one]) for g in (a, b, a, b)))
+        assert sorted(applied) == [False, False, False, True]
+        assert [await g.directory.first_time("lever:evt-1") for g in (a, b)] == [False, False]

@@ -32,6 +32,7 @@ SETTINGS = Settings()
 TITLE = cards.headline(
     role="Senior Backend Engineer",
     stage="onsite",
+    team="Platform",
     starts=datetime(2026, 11, 23, 10, tzinfo=UTC),
     ends=datetime(2026, 11, 23, 11, tzinfo=UTC),
     zone=SETTINGS.zone,
@@ -113,6 +114,15 @@ def test_a_persons_text_never_becomes_a_mention_a_link_or_formatting() -> None:
     assert "<" not in fallback and "https://evil" not in fallback  # the address is broken up in notifications
     assert render.mrkdwn_of(mention("U0ANA0001", "Ana")) == "<@U0ANA0001>"
     assert render.mrkdwn_of(mention("<!here>", "x")) == "x"  # only a real user id becomes a mention
+
+
+def test_the_headline_keeps_role_stage_team_and_time_in_order_and_what_the_ats_sent_literal() -> None:
+    assert str(TITLE) == "Senior Backend Engineer · onsite · Platform · today 10:00–11:00 (UTC)"
+    title = cards.headline(
+        role="Lead", stage="", team="<!here> R&D", starts=datetime(2026, 11, 23, 10, tzinfo=UTC),
+        ends=datetime(2026, 11, 23, 11, tzinfo=UTC), zone=SETTINGS.zone, now=datetime(2026, 11, 23, 11, 5, tzinfo=UTC),
+    )  # fmt: skip
+    assert render.mrkdwn_of(title) == "*Lead* · &lt;!here&gt; R&amp;D · today 10:00–11:00 (UTC)"  # no stage, no ping
 
 
 def test_long_messages_are_shortened_to_fifty_blocks() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,11 +14,26 @@ from sqlmodel import select
 
 from storage.models import CheckIn, CheckInAnswer, Prompt
 from tests.support.app import Running, interview
-from tests.support.slack import payloads
+from tests.support.slack import blockkit, payloads
 from tests.support.slack.fake_slack import FakeSlack
-from tests.support.slack.signing import SIGNING_SECRET, form_body, signed
+from tests.support.slack.signing import ANA, BOT_TOKEN, MIA, RAJ, SIGNING_SECRET, form_body, signed
 
 FORM = "application/x-www-form-urlencoded"
+
+
+@asynccontextmanager
+async def fake_slack_with_people() -> AsyncIterator[FakeSlack]:
+    """A started fake Slack with Ana, Raj and Mia; on leaving, every Block Kit payload the bot sent it is validated."""
+    fake = FakeSlack(token=BOT_TOKEN)
+    fake.add_user("ana@example.com", ANA, name="Ana")
+    fake.add_user("raj@example.com", RAJ, name="Raj", tz="Asia/Kolkata")
+    fake.add_user("mia@example.com", MIA, name="Mia", tz="America/New_York")
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+    blockkit.check_recorded(fake.calls, fake.hooks)
 
 
 @dataclass

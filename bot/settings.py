@@ -165,6 +165,7 @@ class Settings(SettingsBase):
     admins: tuple[str, ...] = ()
     practices: tuple[Practice, ...] = DEFAULT_PRACTICES
     training_url: str = "https://example.com/fair-interviewing"
+    privacy_url: str = "https://github.com/fairloop/fairloop/blob/main/docs/PRIVACY.md"
     leadership_message: str = ""
     digests: tuple[Digest, ...] = ()
     goals: tuple[Goal, ...] = ()

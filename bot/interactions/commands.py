@@ -9,7 +9,7 @@ from bot.errors import UserInputError
 from bot.messages import Context, Header, Message, Section
 from bot.reports.windows import PERIODS
 from bot.settings import Settings
-from bot.text import bold, code, text
+from bot.text import bold, code, link, text
 
 COMMANDS = (
     ("help", "what I can do"),
@@ -84,7 +84,12 @@ def why_message(settings: Settings) -> Message:
         " Legitimate interest in fair, non-discriminatory hiring and in meeting equal-treatment "
         "duties; you can see your own record any time with ",
         code("me"),
-        f", and raw check-ins are deleted after {settings.retention.days} days.",
+        f", and raw check-ins are deleted after {settings.retention.days} days.\n",
+        bold("How figures stay anonymous."),
+        " Only whole days that are over, and nothing any combination of figures could narrow to fewer than "
+        f"{settings.min_group_size} people: ",
+        link(settings.privacy_url, "the privacy policy and its threat model"),
+        ".",
     )
     blocks = [Header(text="Why fairloop asks"), Section(text=body)]
     if settings.leadership_message:

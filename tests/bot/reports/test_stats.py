@@ -109,5 +109,7 @@ async def test_help_why_and_unknown_commands(make_core: MakeCore, clock: Clock) 
     assert "Legal basis" in str(why.message.blocks[1].text) and "fewer than 5 check-ins" in str(
         why.message.blocks[1].text
     )
+    links = [s.url for b in why.message.blocks for s in getattr(b, "text", None).spans if s.url] if why.message else []
+    assert graph.config.core.privacy_url in links  # why links to the privacy policy and its threat model
     unknown = await graph.interactions.on_command(CommandIssued(actor=actor, text="dance"))
     assert str(unknown.message.blocks[0].text).startswith("I don't know dance yet. Here's what I can do:")

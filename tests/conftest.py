@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -14,8 +14,11 @@ from aiohttp.test_utils import TestServer
 
 from fairloop.app import init_app
 from fairloop.compose import Graph
-from tests.support.app import Running, StartApp, make_config, thirdparty_dir
+from tests.support import databases
+from tests.support.app import TEST_DATABASE, Running, StartApp, make_config, thirdparty_dir
 from tests.support.core import Clock, MakeCore, wired
+
+KEPT = ("FAIRLOOP_THIRDPARTY", "FAIRLOOP_TEST_")  # how the suite itself is run, not settings under test
 
 
 @pytest.fixture
@@ -30,9 +33,35 @@ def thirdparty() -> Path:
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Tests never read the developer's fairloop.toml or FAIRLOOP_* variables."""
     for key in list(os.environ):
-        if key.startswith(("FAIRLOOP_", "SLACK_", "MICROSOFT_APP_")) and key != "FAIRLOOP_THIRDPARTY":
+        if key.startswith(("FAIRLOOP_", "SLACK_", "MICROSOFT_APP_")) and not key.startswith(KEPT):
             monkeypatch.delenv(key)
     monkeypatch.setenv("FAIRLOOP_CONFIG", str(tmp_path / "absent.toml"))
+
+
+@pytest.fixture(scope="session")
+def _postgres_template() -> Iterator[str | None]:
+    if not databases.on_postgres():
+        yield None
+        return
+    name = databases.run(databases.make_template())
+    yield name
+    databases.run(databases.drop(name))
+
+
+@pytest.fixture(autouse=True)
+def _test_database(
+    request: pytest.FixtureRequest, _postgres_template: str | None, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """With FAIRLOOP_TEST_BACKEND=postgres, a fresh PostgreSQL database for this test (make_config uses it)."""
+    if _postgres_template is None:
+        yield
+        return
+    if request.node.get_closest_marker("sqlite"):
+        pytest.skip("this test reads the SQLite file itself; its PostgreSQL counterpart runs instead")
+    name, url = databases.run(databases.copy_of(_postgres_template))
+    monkeypatch.setenv(TEST_DATABASE, url)
+    yield
+    databases.run(databases.drop(name))
 
 
 @pytest.fixture

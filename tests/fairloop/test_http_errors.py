@@ -129,6 +129,7 @@ async def test_health_and_readiness(running: Running) -> None:
         )
 
 
+@pytest.mark.sqlite
 async def test_readiness_is_503_when_the_database_is_gone(start_app: StartApp, tmp_path) -> None:
     running = await start_app()
     await running.graph.engine.dispose()

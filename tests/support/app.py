@@ -26,10 +26,14 @@ def thirdparty_dir() -> Path:
     return Path(os.environ.get("FAIRLOOP_THIRDPARTY", ROOT.parent / "shared" / "thirdparty")).resolve()
 
 
+TEST_DATABASE = "FAIRLOOP_TEST_DATABASE_URL"  # set per test when the suite runs on PostgreSQL
+
+
 def make_config(tmp_path: Path, **overrides: Any) -> Config:
-    """Settings as the tests like them: a file database in tmp_path, prompts due at once, the playground on."""
+    """Settings as the tests like them: the test's own database (a file in tmp_path, or a fresh PostgreSQL
+    database when the suite runs on PostgreSQL), prompts due at once, the playground on."""
     values: dict[str, Any] = {
-        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'fairloop.db'}",
+        "database_url": os.environ.get(TEST_DATABASE) or f"sqlite+aiosqlite:///{tmp_path / 'fairloop.db'}",
         "api_token": API_TOKEN,
         "secret_key": "test-secret-key",
         "prompt_delay": "0s",

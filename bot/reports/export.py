@@ -7,9 +7,8 @@ import io
 import json
 from typing import Any
 
-from bot.reports import stats
+from bot.reports import gate, stats
 from bot.reports.gate import Table
-from bot.reports.privacy import publishable
 from bot.settings import Settings
 from storage import reports
 from storage.db import Sessions, unit_of_work
@@ -37,8 +36,7 @@ MONTHLY = ("scope", "month", "suppressed", "checkins", "all_practices_rate")
 
 
 async def monthly(*, sessions: Sessions, settings: Settings) -> list[dict[str, Any]]:
-    """The monthly counts kept after raw check-ins were purged (FAIRLOOP_RETENTION), the threshold applied:
-    per month everyone, then each team; a hidden team (or one that would give a hidden one away) has no figures."""
+    """The monthly counts kept after raw check-ins were purged (FAIRLOOP_RETENTION), as the gate publishes them."""
     async with unit_of_work(sessions) as session:
         cells = await reports.rollups(session=session)
     months: dict[str, dict[str, dict[str, tuple[int, int]]]] = {}
@@ -46,28 +44,7 @@ async def monthly(*, sessions: Sessions, settings: Settings) -> list[dict[str, A
         practices = months.setdefault(cell.month.isoformat()[:7], {}).setdefault(cell.team, {})
         yes, no = practices.get(cell.practice, (0, 0))
         practices[cell.practice] = (yes + cell.yes, no + cell.no)
-    out: list[dict[str, Any]] = []
-    keys = [p.key for p in settings.practices]
-    for month, teams in sorted(months.items()):
-        counts = {team: cells[""][0] for team, cells in teams.items() if "" in cells}
-        shown = publishable(counts, settings.min_group_size)
-        everyone: dict[str, tuple[int, int]] = {}
-        for cells_of_team in teams.values():
-            for key, (yes, no) in cells_of_team.items():
-                total = everyone.get(key, (0, 0))
-                everyone[key] = (total[0] + yes, total[1] + no)
-        rows = [("everyone", everyone, sum(counts.values()) >= settings.min_group_size)]
-        rows += [(f"team:{team}", teams[team], team in shown) for team in sorted(teams)]
-        for scope, cells_of, visible in rows:
-            checkins, followed = cells_of.get("", (0, 0))
-            row: dict[str, Any] = {"scope": scope, "month": month, "suppressed": not visible}
-            row["checkins"] = checkins if visible else None
-            row["all_practices_rate"] = round(followed / checkins, 4) if visible and checkins else None
-            for key in keys:
-                yes, no = cells_of.get(key, (0, 0))
-                row[f"practice:{key}"] = round(yes / (yes + no), 4) if visible and yes + no else None
-            out.append(row)
-    return out
+    return gate.monthly(months, settings)
 
 
 def render(data: list[dict[str, Any]], fmt: str, fixed: tuple[str, ...] = FIXED) -> str:

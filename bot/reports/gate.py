@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from bot.reports import windows
+from bot.reports.privacy import publishable
 from bot.reports.windows import Window
 from bot.settings import Settings
 from storage import activity
@@ -211,3 +213,31 @@ def gauges(raw: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
         shown = "delivered" if state in ("sent", "answered", "expired") else state
         prompts[shown] = prompts.get(shown, 0) + n
     return {"prompts": prompts, "concerns": dict(raw.get("concerns", {}))}
+
+
+def monthly(months: dict[str, dict[str, dict[str, tuple[int, int]]]], settings: Settings) -> list[dict[str, Any]]:
+    """The monthly counts kept after retention, per month for everyone and each team ({month: {team: {practice:
+    (yes, no)}}}, practice "" holding (check-ins, all followed)). Within a month the figures nest (everyone, then
+    teams), so hiding the teams under k and, with them, the smallest until the hidden ones hold k or none
+    (privacy.publishable) leaves nothing to work out; rates need k answers behind them."""
+    k, keys, out = settings.min_group_size, [p.key for p in settings.practices], []
+    for month, teams in sorted(months.items()):
+        counts = {team: cells[""][0] for team, cells in teams.items() if "" in cells}
+        shown = publishable(counts, k)
+        everyone: dict[str, tuple[int, int]] = {}
+        for cells_of_team in teams.values():
+            for key, (yes, no) in cells_of_team.items():
+                total = everyone.get(key, (0, 0))
+                everyone[key] = (total[0] + yes, total[1] + no)
+        rows = [("everyone", everyone, sum(counts.values()) >= k)]
+        rows += [(f"team:{team}", teams[team], team in shown) for team in sorted(teams)]
+        for scope, cells_of, visible in rows:
+            checkins, followed = cells_of.get("", (0, 0))
+            row: dict[str, Any] = {"scope": scope, "month": month, "suppressed": not visible}
+            row["checkins"] = checkins if visible else None
+            row["all_practices_rate"] = _rate(followed, checkins, k) if visible else None
+            for key in keys:
+                yes, no = cells_of.get(key, (0, 0))
+                row[f"practice:{key}"] = _rate(yes, yes + no, k) if visible else None
+            out.append(row)
+    return out

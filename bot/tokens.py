@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import UTC, date, datetime
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
@@ -36,15 +37,21 @@ class Signer:
         return URLSafeTimedSerializer(self._secret, salt=_SALT, signer=_signed_at(issued_at)).dumps({"i": interview_id})
 
     def read_feedback_token(self, token: str, *, max_age_seconds: int) -> int:
+        """The interview id of a link we issued. Only the exact token is accepted: the decoder skips characters
+        outside base64 and spare bits, so `<token>!!!!` would otherwise open the form a second time."""
         try:
-            data = self._feedback.loads(token, max_age=max_age_seconds)
+            data, signed_at = self._feedback.loads(token, max_age=max_age_seconds, return_timestamp=True)
+            interview_id = int(data["i"])
         except SignatureExpired as exc:
             if exc.date_signed is not None and exc.date_signed > datetime.now(UTC):
                 raise NotFound("This feedback link opens once the interview is over.") from None
             raise NotFound("This feedback link has expired.") from None
-        except BadSignature:
+        except (BadSignature, KeyError, TypeError, ValueError):
             raise NotFound("This feedback link isn't valid.") from None
-        return int(data["i"])
+        canonical = self.feedback_token(interview_id, issued_at=signed_at)
+        if not hmac.compare_digest(canonical.encode(), token.encode()):
+            raise NotFound("This feedback link isn't valid.")
+        return interview_id
 
     def chart_token(self, digest: str, end: date) -> str:
         """The trend chart of `digest` for the weeks before `end`: a stable, unguessable image address."""

@@ -203,3 +203,38 @@ async def test_a_failure_on_our_side_is_a_calm_page_that_logs_no_answer(
         assert "Please try the link again in a few minutes." in visible(await resp.text())
     assert "candidate feedback page failed: OperationalError" in caplog.text
     assert "private words" not in caplog.text  # SQLAlchemy's message carries the parameters; it is never logged
+
+
+@pytest.mark.parametrize("padding", ["!!!!", "%C3%A9", "........", "=", "~"])
+async def test_a_padded_link_is_refused_before_and_after_it_is_used(start_app: StartApp, padding: str) -> None:
+    """The decoder tolerates trailing junk; the link is accepted only as the exact token we issued."""
+    running = await start_app(playground=False)
+    url = await feedback_url(running)
+    for method in ("GET", "POST"):
+        async with running.http.request(method, url + padding, data={"rating": "3", "text": "padded"}) as resp:
+            assert resp.status == 404 and resp.content_type == "text/html"
+            assert "This link doesn't work This feedback link isn't valid." in visible(await resp.text())
+    assert await rows(running) == []
+    async with running.http.post(url, data={"rating": "5"}) as resp:
+        assert resp.status == 200
+    for attempt in (url, url + padding):
+        async with running.http.post(attempt, data={"rating": "1", "text": "again"}) as resp:
+            assert resp.status in (404, 410)
+    async with running.http.post(url, data={"rating": "1"}) as resp:
+        assert resp.status == 410
+        assert "This link has already been used" in visible(await resp.text())
+    assert [r.rating for r in await rows(running)] == [5]
+
+
+async def test_a_changed_last_character_that_decodes_to_the_same_signature_is_refused(start_app: StartApp) -> None:
+    """Base64's last character carries spare bits: a sibling character decodes to the same bytes."""
+    running = await start_app(playground=False)
+    url = await feedback_url(running)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(url[-1])
+    siblings = [url[:-1] + alphabet[(last & ~3) | n] for n in range(4) if (last & ~3) | n != last]
+    for sibling in siblings:
+        async with running.http.post(sibling, data={"rating": "2"}) as resp:
+            assert resp.status == 404
+            assert "This feedback link isn't valid." in visible(await resp.text())
+    assert await rows(running) == []

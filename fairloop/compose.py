@@ -4,7 +4,6 @@ the tests alike. Nothing below it imports it."""
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -27,8 +26,8 @@ from bot.reports.service import Reports
 from bot.retention import Retention
 from bot.tokens import Signer
 from fairloop.config import Config
+from fairloop.secret import secret_key
 from storage import db
-from storage.people import put_setting_once
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +52,6 @@ class Graph:
     playground: Playground | None = None
 
 
-async def _secret(config: Config, sessions: db.Sessions) -> str:
-    if config.server.secret_key:
-        return config.server.secret_key
-    async with db.unit_of_work(sessions) as session:  # SQLite: generated on first start, kept in the database
-        return await put_setting_once(session=session, key="secret_key", value=secrets.token_urlsafe(32))
-
-
 @asynccontextmanager
 async def build(
     config: Config,
@@ -78,7 +70,10 @@ async def build(
     sessions = db.make_sessions(engine)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(engine.dispose)
-        signer = Signer(secret_key=await _secret(config, sessions))
+        key = await secret_key(
+            database_url=config.server.database_url, configured=config.server.secret_key, sessions=sessions
+        )
+        signer = Signer(secret_key=key)
         directory = Directory(sessions=sessions)
         slack = teams = playground = None
         if outboxes is None:

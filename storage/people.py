@@ -148,15 +148,7 @@ async def get_setting(*, session: AsyncSession, key: str) -> str | None:
     return row.value if row else None
 
 
-async def put_setting_once(*, session: AsyncSession, key: str, value: str) -> str:
-    """Store a value unless one exists; return whichever is stored (first writer wins)."""
-    existing = await get_setting(session=session, key=key)
-    if existing is not None:
-        return existing
-    try:
-        async with session.begin_nested():
-            session.add(Setting(key=key, value=value))
-            await session.flush()
-    except IntegrityError:
-        return await get_setting(session=session, key=key) or value
-    return value
+async def delete_setting(*, session: AsyncSession, key: str) -> None:
+    row = await session.get(Setting, key)
+    if row is not None:
+        await session.delete(row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from datetime import UTC, date, datetime
 
@@ -52,6 +53,12 @@ class Signer:
         if not hmac.compare_digest(canonical.encode(), token.encode()):
             raise NotFound("This feedback link isn't valid.")
         return interview_id
+
+    def link_marker(self, interview_id: int) -> str:
+        """The one-time marker of an interview's candidate link: keyed with the secret key, which is not in the
+        database, and taken from the decoded payload (the interview), never from the token's characters."""
+        label = f"candidate-link:{interview_id}".encode()
+        return hmac.new(self._secret.encode(), label, hashlib.sha256).hexdigest()
 
     def chart_token(self, digest: str, end: date) -> str:
         """The trend chart of `digest` for the weeks before `end`: a stable, unguessable image address."""

@@ -111,7 +111,9 @@ async def build(
             interactions=Interactions(
                 sessions=sessions, settings=settings, clock=clock, reports=reports, delivery=delivery, feedback=feedback
             ),
-            retention=Retention(sessions=sessions, settings=settings, clock=clock, directory=directory),
+            retention=Retention(
+                sessions=sessions, settings=settings, clock=clock, directory=directory, feedback=feedback
+            ),
             outboxes=MappingProxyType(dict(outboxes)),
             slack=slack,
             teams=teams,

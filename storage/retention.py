@@ -15,7 +15,6 @@ from storage.models import (
     CheckInAnswer,
     Concern,
     Feedback,
-    FeedbackLinkUsed,
     Interview,
     PlaygroundPost,
     ProcessedEvent,
@@ -26,7 +25,6 @@ from storage.people import FOREVER
 
 CHUNK = 500
 EVENT_KEYS_KEPT = timedelta(days=30)  # platform retries arrive within minutes; a month is plenty
-LINK_DIGESTS_KEPT = timedelta(days=31)  # candidate links expire after 30 days
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
@@ -98,7 +96,6 @@ async def purge(*, session: AsyncSession, cutoff: datetime, now: datetime) -> di
         "event_keys": delete(ProcessedEvent).where(
             col(ProcessedEvent.received_at) < now - EVENT_KEYS_KEPT, ~col(ProcessedEvent.key).startswith(FOREVER)
         ),
-        "link_digests": delete(FeedbackLinkUsed).where(col(FeedbackLinkUsed.day) < (now - LINK_DIGESTS_KEPT).date()),
     }.items():
         counts[key] = (await session.exec(statement)).rowcount  # type: ignore[call-overload]
     return counts

@@ -83,6 +83,12 @@ class Directory:
         async with unit_of_work(self._sessions) as session:
             return await claim_key(session=session, key=key, forever=forever)
 
+    async def first_delivery(self, key: str) -> bool:
+        """True the first time a signed request (or activity) is seen by any replica; a replay gets False. The key
+        is stored with its day only: it is written the moment someone acts, anonymous feedback included."""
+        async with unit_of_work(self._sessions) as session:
+            return await claim_key(session=session, key=key, replay=True)
+
     async def forget(self, key: str) -> None:
         """Let the work `key` guarded be tried again (it failed before it was done)."""
         async with unit_of_work(self._sessions) as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -121,15 +122,21 @@ async def get_channel(*, session: AsyncSession, platform: str, name: str) -> Cha
 
 
 FOREVER = "once:"  # keys under this prefix are never purged (a welcome said once per person, ever)
+REPLAY = "replay:"  # a request's signature or activity id: dated to the day only, purged after two days
 
 
-async def claim_key(*, session: AsyncSession, key: str, forever: bool = False) -> bool:
+async def claim_key(*, session: AsyncSession, key: str, forever: bool = False, replay: bool = False) -> bool:
     """Record a processed event key; False when it was already there (a retry or a double click).
 
-    Keys are purged after a month (retries come within minutes), unless `forever`."""
+    Keys are purged after a month (retries come within minutes), unless `forever`. A `replay` key is written
+    the moment someone acts — anonymous feedback included — so it keeps the day only, never the time."""
+    prefix = FOREVER if forever else REPLAY if replay else ""
+    row = ProcessedEvent(key=prefix + key)
+    if replay:
+        row.received_at = datetime.combine(row.received_at.date(), time(), tzinfo=UTC)
     try:
         async with session.begin_nested():
-            session.add(ProcessedEvent(key=FOREVER + key if forever else key))
+            session.add(row)
             await session.flush()
     except IntegrityError:
         return False

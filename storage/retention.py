@@ -21,10 +21,11 @@ from storage.models import (
     Prompt,
     Rollup,
 )
-from storage.people import FOREVER
+from storage.people import FOREVER, REPLAY
 
 CHUNK = 500
 EVENT_KEYS_KEPT = timedelta(days=30)  # platform retries arrive within minutes; a month is plenty
+REPLAY_KEYS_KEPT = timedelta(days=2)  # a signed Slack request is refused after 5 minutes anyway
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
@@ -95,6 +96,9 @@ async def purge(*, session: AsyncSession, cutoff: datetime, now: datetime) -> di
         "playground_posts": delete(PlaygroundPost).where(col(PlaygroundPost.created_at) < cutoff),
         "event_keys": delete(ProcessedEvent).where(
             col(ProcessedEvent.received_at) < now - EVENT_KEYS_KEPT, ~col(ProcessedEvent.key).startswith(FOREVER)
+        ),
+        "replay_keys": delete(ProcessedEvent).where(
+            col(ProcessedEvent.received_at) < now - REPLAY_KEYS_KEPT, col(ProcessedEvent.key).startswith(REPLAY)
         ),
     }.items():
         counts[key] = (await session.exec(statement)).rowcount  # type: ignore[call-overload]

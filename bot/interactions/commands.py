@@ -24,6 +24,16 @@ ADMIN_COMMANDS = (
     ("goal set <team|all> <metric> <target>", text("e.g. ", code("goal set Platform response 90%"))),
 )
 ADMIN_ONLY = ("goal", "digest")
+NEEDS_ASKER = ("me", *ADMIN_ONLY)  # the only commands that need to know who asks: nobody else is looked up
+
+
+def needs_asker(text: str) -> bool:
+    """Whether answering `text` needs the asker's identity (a profile look-up, their person record). `feedback`
+    must not: adapters then pass the bare platform id and neither look the person up nor remember them."""
+    words = text.strip().split()
+    return bool(words) and words[0].lower().lstrip("/") in NEEDS_ASKER
+
+
 _FILTER = re.compile(r"(team|role):\s*(.+?)(?=\s+(?:team|role):|\s+(?:7d|30d|90d|quarter)\b|$)")
 
 

@@ -54,11 +54,15 @@ class Signer:
             raise NotFound("This feedback link isn't valid.")
         return interview_id
 
+    def keyed(self, label: str) -> str:
+        """HMAC-SHA256 of `label` under the secret key: a value that can be stored and matched again, but that no
+        one reading the database (where the key never is) can compute, nor guess back from a likely label."""
+        return hmac.new(self._secret.encode(), label.encode(), hashlib.sha256).hexdigest()
+
     def link_marker(self, interview_id: int) -> str:
-        """The one-time marker of an interview's candidate link: keyed with the secret key, which is not in the
-        database, and taken from the decoded payload (the interview), never from the token's characters."""
-        label = f"candidate-link:{interview_id}".encode()
-        return hmac.new(self._secret.encode(), label, hashlib.sha256).hexdigest()
+        """The one-time marker of an interview's candidate link: keyed, and taken from the decoded payload (the
+        interview), never from the token's characters."""
+        return self.keyed(f"candidate-link:{interview_id}")
 
     def chart_token(self, digest: str, end: date) -> str:
         """The trend chart of `digest` for the weeks before `end`: a stable, unguessable image address."""

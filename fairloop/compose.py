@@ -74,7 +74,7 @@ async def build(
             database_url=config.server.database_url, configured=config.server.secret_key, sessions=sessions
         )
         signer = Signer(secret_key=key)
-        directory = Directory(sessions=sessions)
+        directory = Directory(sessions=sessions, signer=signer)
         slack = teams = playground = None
         if outboxes is None:
             found: dict[str, Outbox] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Mapping
@@ -123,8 +122,7 @@ async def _first_delivery(request: web.Request) -> bool:
     """Whether this signed request is new. A signature covers the timestamp and the body, so within Slack's
     5-minute window the same signature is the same request sent again; replicas share the key in the database.
     Slack's own retries are new requests (their own timestamp and signature), deduplicated further in."""
-    signature = request.headers.get("X-Slack-Signature", "")
-    return await request.app[DIRECTORY].first_delivery("slack:" + hashlib.sha256(signature.encode()).hexdigest())
+    return await request.app[DIRECTORY].first_delivery("slack:" + request.headers.get("X-Slack-Signature", ""))
 
 
 async def events(request: web.Request) -> web.StreamResponse:

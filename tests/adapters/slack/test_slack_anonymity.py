@@ -4,10 +4,12 @@ replayed request (same signature and timestamp) is acknowledged and ignored."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,8 @@ async def test_a_replayed_view_submission_stores_one_note(world: SlackWorld, tmp
     assert [(r.status, r.text) for r in replays] == [(200, ""), (200, "")]  # acknowledged, and nothing done
     await world.settle()
     assert [row[4] for row in table(tmp_path / "fairloop.db", "feedback")] == [NOTE]
+    keys = table(tmp_path / "fairloop.db", "processedevent")
+    assert len(keys) == 2  # the slash command's signature and the submission's: keyed hashes, dated to the day
+    today = datetime.now(UTC).date().isoformat()
+    assert all(re.fullmatch(r"replay:[0-9a-f]{64}", key) for key, _ in keys)
+    assert {at for _, at in keys} == {f"{today} 00:00:00.000000"}

@@ -4,6 +4,7 @@ replayed request (same signature and timestamp) is acknowledged and ignored."""
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import time
@@ -104,3 +105,24 @@ async def test_a_replayed_view_submission_stores_one_note(world: SlackWorld, tmp
     today = datetime.now(UTC).date().isoformat()
     assert all(re.fullmatch(r"replay:[0-9a-f]{64}", key) for key, _ in keys)
     assert {at for _, at in keys} == {f"{today} 00:00:00.000000"}
+
+
+async def test_the_logs_carry_neither_the_note_nor_its_author_even_when_storing_fails(
+    world: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)  # fairloop logs at INFO (fairloop/logs.py); the access log is on here too
+    logging.getLogger("aiohttp.access").setLevel(logging.INFO)
+    await world.command("feedback", user=ZED)
+    [opened] = await world.fake.wait_for("views.open")
+    done = await world.submit(opened["view"], {"category": "process", "text": NOTE}, user=ZED)
+    assert done.thanks() == THANKS
+    async with world.running.graph.engine.begin() as conn:  # a real failure: the table is gone
+        await conn.exec_driver_sql("DROP TABLE feedback")
+    await world.command("feedback", user=ZED)
+    [_, again] = await world.fake.wait_for("views.open", 2)
+    failed = await world.submit(again["view"], {"category": "other", "text": "second " + NOTE}, user=ZED)
+    assert failed.thanks().startswith("Sorry, something went wrong on our side.")
+    assert "slack form feedback.anonymous failed" in caplog.text  # the failure is logged...
+    assert NOTE not in caplog.text  # ...without the note (SQLAlchemy leaves the values out)
+    for trace in (ZED, ZED.lower(), "zed@example.com"):
+        assert trace not in caplog.text

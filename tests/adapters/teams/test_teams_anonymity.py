@@ -4,10 +4,14 @@ stores one note."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
+from fairloop.app import GRAPH
 from tests.support.teams.harness import MIA, TeamsHarness, actions_of, card_text
 
 SUBMIT = "form:feedback.anonymous"
@@ -51,3 +55,22 @@ async def test_a_replayed_feedback_invoke_stores_one_note(teams: TeamsHarness, t
     assert card_text(answers[0][1]["value"]) == THANKS
     assert [card_text(body["value"]) for _, body in answers[1:]] == ["Already received — thank you."] * 2
     assert [r[4] for r in rows(tmp_path / "fairloop.db", "feedback")] == [NOTE]
+
+
+async def test_the_logs_carry_neither_the_note_nor_its_author_even_when_storing_fails(
+    teams: TeamsHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    (form,) = await teams.say(MIA, "feedback")
+    async with teams.app[GRAPH].engine.begin() as conn:  # a real failure: the table is gone
+        await conn.exec_driver_sql("DROP TABLE feedback")
+    submit = actions_of(form)[SUBMIT]
+    sent = {"type": "Action.Execute", "verb": SUBMIT, "data": {**submit["data"], "category": "other", "text": NOTE}}
+    invoke = teams.activity("invoke.adaptiveCard-action.json", person=MIA, value={"action": sent, "trigger": "manual"})
+    response = await teams.post(invoke)
+    assert (response.status, (await response.json())["statusCode"]) == (500, 500)  # Teams shows "try again"
+    # every line, tracebacks included, but the fake Bot Connector's own access log (Teams' side, not fairloop's)
+    ours = "\n".join(line for line in caplog.text.splitlines() if "/v3/conversations/" not in line)
+    assert "teams invoke activity failed" in ours  # the failure is logged...
+    for trace in (NOTE, MIA.aad, MIA.teams_id, MIA.email, MIA.name, MIA.conversation):  # ...with nothing of it
+        assert trace not in ours

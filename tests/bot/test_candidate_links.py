@@ -57,3 +57,15 @@ async def test_a_link_marked_used_before_the_upgrade_stays_used(make_core: MakeC
         await graph.feedback.candidate_form(token)
     with pytest.raises(AlreadyUsed):
         await graph.feedback.submit_candidate(token, {"rating": "2"})
+
+
+async def test_a_daily_rewrite_that_fails_is_logged_loudly_and_the_purge_still_reports(
+    make_core: MakeCore, caplog: pytest.LogCaptureFixture
+) -> None:
+    graph = await make_core()
+    async with graph.engine.begin() as conn:  # a real failure: the table is gone
+        await conn.exec_driver_sql("DROP TABLE feedbacklinkused")
+    counts = await graph.retention.purge()
+    assert counts["link_markers"] == 0 and "checkins" in counts
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.getMessage().startswith("anonymous tables not rewritten in key order, so today's order stays:")

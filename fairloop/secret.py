@@ -23,9 +23,11 @@ STORED = "secret_key"  # where versions before 0007 kept the key they generated:
 
 
 def key_file(database_url: str) -> Path | None:
-    """`<database file>.secret` for a SQLite file; None for an in-memory database (its key lives as long)."""
-    name = make_url(database_url).database
-    if not name or name == ":memory:" or name.startswith("file:"):
+    """`<database file>.secret` for a SQLite file; None for PostgreSQL (the key comes from the environment) and for
+    an in-memory database (its key lives as long as it does)."""
+    url = make_url(database_url)
+    name = url.database
+    if url.get_backend_name() != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
         return None
     return Path(f"{name}.secret")
 

@@ -16,6 +16,7 @@ import pytest
 from bot.settings import SettingsError
 from bot.tokens import Signer
 from fairloop.config import load_config
+from fairloop.secret import key_file
 from storage import db
 from tests.support.app import StartApp, interview
 from tests.support.core import wired
@@ -89,3 +90,17 @@ async def test_a_key_an_older_version_stored_in_the_database_moves_to_the_file(
     running = await start_app(secret_key=None, playground=False)
     async with running.http.get(f"{running.url}/f/{sent_before}") as resp:
         assert resp.status == 200  # links sent before the upgrade keep working
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite+aiosqlite:///./fairloop.db", "./fairloop.db.secret"),
+        ("sqlite+aiosqlite:////var/lib/fairloop/data.db", "/var/lib/fairloop/data.db.secret"),
+        ("sqlite+aiosqlite://", None),
+        ("sqlite+aiosqlite:///:memory:", None),
+        ("postgresql+asyncpg://fairloop@db/fairloop", None),  # never a file named after a PostgreSQL database
+    ],
+)
+def test_only_a_sqlite_file_gets_a_key_file(url: str, expected: str | None) -> None:
+    assert key_file(url) == (Path(expected) if expected else None)

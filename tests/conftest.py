@@ -37,11 +37,12 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture
 async def start_app(tmp_path: Path) -> AsyncIterator[StartApp]:
-    """Start the app with settings overrides: `running = await start_app(min_group_size=1)`."""
+    """Start the app with settings overrides: `running = await start_app(min_group_size=1)`; `scheduler=False`
+    leaves the clock (prompt dispatch, purges) off, for tests that pull the database away."""
     started: list[Running] = []
 
-    async def start(**overrides: Any) -> Running:
-        app = init_app(make_config(tmp_path, **overrides))
+    async def start(*, scheduler: bool = True, **overrides: Any) -> Running:
+        app = init_app(make_config(tmp_path, **overrides), scheduler=scheduler)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         running = Running(app=app, server=server, http=aiohttp.ClientSession())

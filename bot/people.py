@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.events import Actor
+from bot.tokens import Signer
 from storage import db
 from storage.db import Session, Sessions, unit_of_work
 from storage.models import Person
@@ -40,8 +41,9 @@ async def resolve_person(*, session: Session, actor: Actor) -> Person | None:
 class Directory:
     """People, identities and channels as adapters report them, and keys that make retried work happen once."""
 
-    def __init__(self, *, sessions: Sessions) -> None:
+    def __init__(self, *, sessions: Sessions, signer: Signer) -> None:
         self._sessions = sessions
+        self._signer = signer
 
     async def remember_person(self, actor: Actor, address: Mapping[str, Any]) -> None:
         """Keep how to reach this person on their platform (and their name and timezone) up to date."""
@@ -82,6 +84,14 @@ class Directory:
         Keys are forgotten after a month unless `forever` (a welcome that must never repeat)."""
         async with unit_of_work(self._sessions) as session:
             return await claim_key(session=session, key=key, forever=forever)
+
+    async def first_delivery(self, key: str) -> bool:
+        """True the first time a request (a Slack signature, a Teams activity) is seen by any replica; a replay
+        gets False. It is written the moment someone acts, anonymous feedback included, so what is stored says
+        neither what nor when: a keyed hash of `key` (a Teams message id is a timestamp, and an unkeyed hash of
+        one is guessed back in a second), dated to the day."""
+        async with unit_of_work(self._sessions) as session:
+            return await claim_key(session=session, key=self._signer.keyed(f"replay:{key}"), replay=True)
 
     async def forget(self, key: str) -> None:
         """Let the work `key` guarded be tried again (it failed before it was done)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, date, datetime, time, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
@@ -37,15 +39,31 @@ class Signer:
         return URLSafeTimedSerializer(self._secret, salt=_SALT, signer=_signed_at(issued_at)).dumps({"i": interview_id})
 
     def read_feedback_token(self, token: str, *, max_age_seconds: int) -> int:
+        """The interview id of a link we issued. Only the exact token is accepted: the decoder skips characters
+        outside base64 and spare bits, so `<token>!!!!` would otherwise open the form a second time."""
         try:
-            data = self._feedback.loads(token, max_age=max_age_seconds)
+            data, signed_at = self._feedback.loads(token, max_age=max_age_seconds, return_timestamp=True)
+            interview_id = int(data["i"])
         except SignatureExpired as exc:
             if exc.date_signed is not None and exc.date_signed > datetime.now(UTC):
                 raise NotFound("This feedback link opens once the interview is over.") from None
             raise NotFound("This feedback link has expired.") from None
-        except BadSignature:
+        except (BadSignature, KeyError, TypeError, ValueError):
             raise NotFound("This feedback link isn't valid.") from None
-        return int(data["i"])
+        canonical = self.feedback_token(interview_id, issued_at=signed_at)
+        if not hmac.compare_digest(canonical.encode(), token.encode()):
+            raise NotFound("This feedback link isn't valid.")
+        return interview_id
+
+    def keyed(self, label: str) -> str:
+        """HMAC-SHA256 of `label` under the secret key: a value that can be stored and matched again, but that no
+        one reading the database (where the key never is) can compute, nor guess back from a likely label."""
+        return hmac.new(self._secret.encode(), label.encode(), hashlib.sha256).hexdigest()
+
+    def link_marker(self, interview_id: int) -> str:
+        """The one-time marker of an interview's candidate link: keyed, and taken from the decoded payload (the
+        interview), never from the token's characters."""
+        return self.keyed(f"candidate-link:{interview_id}")
 
     def chart_token(self, digest: str, end: date) -> str:
         """The trend chart of `digest` for the weeks before `end`: the same address all that day, unguessable, and

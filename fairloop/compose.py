@@ -4,7 +4,6 @@ the tests alike. Nothing below it imports it."""
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -29,8 +28,8 @@ from bot.reports.service import Reports
 from bot.retention import Retention
 from bot.tokens import Signer
 from fairloop.config import Config
+from fairloop.secret import secret_key
 from storage import db
-from storage.people import put_setting_once
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +55,6 @@ class Graph:
     playground: Playground | None = None
 
 
-async def _secret(config: Config, sessions: db.Sessions) -> str:
-    if config.server.secret_key:
-        return config.server.secret_key
-    async with db.unit_of_work(sessions) as session:  # SQLite: generated on first start, kept in the database
-        return await put_setting_once(session=session, key="secret_key", value=secrets.token_urlsafe(32))
-
-
 @asynccontextmanager
 async def build(
     config: Config,
@@ -81,10 +73,13 @@ async def build(
     sessions = db.make_sessions(engine)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(engine.dispose)
-        signer = Signer(secret_key=await _secret(config, sessions))
+        key = await secret_key(
+            database_url=config.server.database_url, configured=config.server.secret_key, sessions=sessions
+        )
+        signer = Signer(secret_key=key)
         if await ledger.start(sessions=sessions, settings=config.core):
             logger.info("counted the existing check-ins into the daily activity ledger")
-        directory = Directory(sessions=sessions)
+        directory = Directory(sessions=sessions, signer=signer)
         slack = teams = playground = None
         if outboxes is None:
             found: dict[str, Outbox] = {}
@@ -123,7 +118,9 @@ async def build(
             interactions=Interactions(
                 sessions=sessions, settings=settings, clock=clock, reports=reports, delivery=delivery, feedback=feedback
             ),
-            retention=Retention(sessions=sessions, settings=settings, clock=clock, directory=directory),
+            retention=Retention(
+                sessions=sessions, settings=settings, clock=clock, directory=directory, feedback=feedback
+            ),
             outboxes=MappingProxyType(dict(outboxes)),
             ats=ats,
             slack=slack,

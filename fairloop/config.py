@@ -80,6 +80,12 @@ class Config:
 
     def __post_init__(self) -> None:
         host = self.server.host
+        if not self.server.sqlite and not self.server.secret_key:
+            raise SettingsError(
+                "FAIRLOOP_SECRET_KEY: required with PostgreSQL, set in the environment (it must not live in the "
+                "database); a database an older fairloop ran on holds its generated key: "
+                "SELECT value FROM setting WHERE key = 'secret_key'"
+            )
         if self.teams.teams_allow_unauthenticated and not self.server.loopback:
             raise SettingsError(
                 f"FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED: refused because FAIRLOOP_HOST ({host}) is not a loopback address"

@@ -10,10 +10,12 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.feedback import ROUTE as CANDIDATE_FEEDBACK
 from adapters.web import REPORTS
 from storage.db import ping
 
 ENGINE = web.AppKey("fairloop.engine", AsyncEngine)
+UNMEASURED = frozenset({CANDIDATE_FEEDBACK})  # a count or latency per answer would date each candidate's answer
 REGISTRY = web.AppKey("fairloop.registry", CollectorRegistry)
 
 REQUESTS = web.AppKey("fairloop.metrics.requests", Counter)
@@ -53,6 +55,9 @@ async def metrics(request: web.Request) -> web.Response:
 async def metrics_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
+    route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+    if route in UNMEASURED:
+        return await handler(request)
     started = time.perf_counter()
     status = 500
     try:
@@ -63,7 +68,6 @@ async def metrics_middleware(
         status = exc.status
         raise
     finally:
-        route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
         request.app[REQUESTS].labels(route=route, method=request.method, status=str(status)).inc()
         request.app[LATENCY].labels(route=route).observe(time.perf_counter() - started)
 

@@ -23,8 +23,10 @@ Sessions = async_sessionmaker[AsyncSession]
 
 
 def make_engine(url: str) -> AsyncEngine:
+    """SQLAlchemy's error messages leave out the statement's values (`hide_parameters`): a failure while storing
+    anonymous feedback must not put its text in the log."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -32,10 +34,11 @@ def make_engine(url: str) -> AsyncEngine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA secure_delete=ON")  # deleted rows (feedback, a moved secret) are overwritten
             cur.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
 def make_sessions(engine: AsyncEngine) -> Sessions:
@@ -58,6 +61,15 @@ async def save(session: AsyncSession, *rows: Any) -> None:
 async def flush(session: AsyncSession) -> None:
     """Write the changes made to rows loaded in this unit of work (they are tracked; no add needed)."""
     await session.flush()
+
+
+async def checkpoint(sessions: Sessions) -> None:
+    """SQLite: move the write-ahead log into the database file and empty it, so that the pages which held deleted
+    rows are replaced in the file now rather than at the next automatic checkpoint. Nothing to do on PostgreSQL."""
+    async with sessions() as session:
+        conn = await session.connection()
+        if conn.dialect.name == "sqlite":
+            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def alembic_config(url: str) -> Config:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -162,12 +163,19 @@ class Channel(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class Feedback(SQLModel, table=True):
-    """Anonymous feedback. No user id, interview id, message id or time finer than the day, by design."""
+def random_key() -> str:
+    """128 random bits: a key that says nothing about when, or after what, its row was written."""
+    return secrets.token_hex(16)
 
-    __table_args__ = (Index("ix_feedback_day_source", "day", "source"),)
-    id: int | None = Field(default=None, primary_key=True)
-    source: str = Field(default="candidate", max_length=20)  # candidate (the emailed link)
+
+class Feedback(SQLModel, table=True):
+    """Anonymous feedback. No user id, interview id, message id or time finer than the day, by design; the key is
+    random and the table lies in key order (SQLite: WITHOUT ROWID; PostgreSQL: clustered daily), so neither an id
+    nor the order of rows says when, or after what, a note arrived."""
+
+    __table_args__ = (Index("ix_feedback_day_source", "day", "source"), {"sqlite_with_rowid": False})
+    id: str = Field(default_factory=random_key, primary_key=True, max_length=32)
+    source: str = Field(default="candidate", max_length=20)  # candidate (the emailed link) | colleague (`feedback`)
     category: str | None = Field(default=None, max_length=40)
     rating: int | None = None  # candidate form: 1 (not at all) .. 5 (completely) respectful and inclusive
     text: str = Field(default="", max_length=2000)
@@ -175,10 +183,12 @@ class Feedback(SQLModel, table=True):
 
 
 class FeedbackLinkUsed(SQLModel, table=True):
-    """sha256 digests of candidate feedback links already used, so each works once. Shares nothing with Feedback."""
+    """The one-time markers of candidate links already used: HMAC-SHA256(FAIRLOOP_SECRET_KEY, "candidate-link:<id>"),
+    a key that is not in the database, so no one reading it can tell which interview a marker stands for. Nothing
+    else: no day, no order (WITHOUT ROWID / clustered daily), nothing shared with Feedback."""
 
-    digest: str = Field(primary_key=True, max_length=64)
-    day: date = Field(index=True)  # links expire after 30 days, so old digests can be purged by day
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    marker: str = Field(primary_key=True, max_length=64)
 
 
 class GoalRow(SQLModel, table=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -123,19 +124,26 @@ async def get_channel(*, session: AsyncSession, platform: str, name: str) -> Cha
 
 
 FOREVER = "once:"  # keys under this prefix are never purged (a welcome said once per person, ever)
+REPLAY = "replay:"  # a request's signature or activity id: dated to the day only, purged after two days
 
 
-async def claim_key(*, session: AsyncSession, key: str, forever: bool = False) -> bool:
+async def claim_key(*, session: AsyncSession, key: str, forever: bool = False, replay: bool = False) -> bool:
     """Record a processed event key; False when it was already there (a retry or a double click).
 
-    Keys are purged after a month (retries come within minutes), unless `forever`. One INSERT … ON CONFLICT DO
-    NOTHING, not a savepoint: SQLite's driver commits a savepoint that is the first statement of a transaction,
-    which would keep the key even when the caller's unit of work (an ATS event: claim, upsert, cancel) rolls back."""
+    Keys are purged after a month (retries come within minutes), unless `forever`. A `replay` key is written
+    the moment someone acts — anonymous feedback included — so it keeps the day only, never the time. One
+    INSERT … ON CONFLICT DO NOTHING, not a savepoint: SQLite's driver commits a savepoint that is the first
+    statement of a transaction, which would keep the key even when the caller's unit of work (an ATS event:
+    claim, upsert, cancel) rolls back."""
+    prefix = FOREVER if forever else REPLAY if replay else ""
+    received = utcnow()
+    if replay:
+        received = datetime.combine(received.date(), time(), tzinfo=UTC)
     conn = await session.connection()
     insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
     result = await conn.execute(
         insert(ProcessedEvent)
-        .values(key=FOREVER + key if forever else key, received_at=utcnow())
+        .values(key=prefix + key, received_at=received)
         .on_conflict_do_nothing(index_elements=["key"])
     )
     return bool(result.rowcount == 1)
@@ -153,15 +161,7 @@ async def get_setting(*, session: AsyncSession, key: str) -> str | None:
     return row.value if row else None
 
 
-async def put_setting_once(*, session: AsyncSession, key: str, value: str) -> str:
-    """Store a value unless one exists; return whichever is stored (first writer wins)."""
-    existing = await get_setting(session=session, key=key)
-    if existing is not None:
-        return existing
-    try:
-        async with session.begin_nested():
-            session.add(Setting(key=key, value=value))
-            await session.flush()
-    except IntegrityError:
-        return await get_setting(session=session, key=key) or value
-    return value
+async def delete_setting(*, session: AsyncSession, key: str) -> None:
+    row = await session.get(Setting, key)
+    if row is not None:
+        await session.delete(row)

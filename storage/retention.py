@@ -19,18 +19,17 @@ from storage.models import (
     CheckInAnswer,
     Concern,
     Feedback,
-    FeedbackLinkUsed,
     Interview,
     PlaygroundPost,
     ProcessedEvent,
     Prompt,
     Rollup,
 )
-from storage.people import FOREVER
+from storage.people import FOREVER, REPLAY
 
 CHUNK = 500
 EVENT_KEYS_KEPT = timedelta(days=30)  # platform retries arrive within minutes; a month is plenty
-LINK_DIGESTS_KEPT = timedelta(days=31)  # candidate links expire after 30 days
+REPLAY_KEYS_KEPT = timedelta(days=2)  # a signed Slack request is refused after 5 minutes anyway
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
@@ -107,7 +106,9 @@ async def purge(*, session: AsyncSession, cutoff: datetime, now: datetime) -> di
         "event_keys": delete(ProcessedEvent).where(
             col(ProcessedEvent.received_at) < now - EVENT_KEYS_KEPT, ~col(ProcessedEvent.key).startswith(FOREVER)
         ),
-        "link_digests": delete(FeedbackLinkUsed).where(col(FeedbackLinkUsed.day) < (now - LINK_DIGESTS_KEPT).date()),
+        "replay_keys": delete(ProcessedEvent).where(
+            col(ProcessedEvent.received_at) < now - REPLAY_KEYS_KEPT, col(ProcessedEvent.key).startswith(REPLAY)
+        ),
     }.items():
         counts[key] = (await session.exec(statement)).rowcount  # type: ignore[call-overload]
     return counts

@@ -67,11 +67,12 @@ def _test_database(
 @pytest.fixture
 async def start_app(tmp_path: Path, clock: Clock) -> AsyncIterator[StartApp]:
     """Start the app with settings overrides: `running = await start_app(min_group_size=1)`. The `clock`
-    fixture is its clock."""
+    fixture is its clock; `scheduler=False` leaves the scheduled jobs (prompt dispatch, purges) off, for tests
+    that pull the database away."""
     started: list[Running] = []
 
-    async def start(**overrides: Any) -> Running:
-        app = init_app(make_config(tmp_path, **overrides), clock=clock)
+    async def start(*, scheduler: bool = True, **overrides: Any) -> Running:
+        app = init_app(make_config(tmp_path, **overrides), clock=clock, scheduler=scheduler)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         running = Running(app=app, server=server, http=aiohttp.ClientSession())

@@ -21,7 +21,7 @@ from adapters.slack.app import SlackBridge, build_bolt
 from adapters.slack.client import make_client
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.settings import SlackSettings
-from adapters.web import error
+from adapters.web import DIRECTORY, error
 from bot.interactions.service import Interactions
 from bot.people import Directory
 from bot.reports.service import Reports
@@ -118,6 +118,13 @@ def _payload_problem(body: str, content_type: str) -> str | None:
     return None
 
 
+async def _first_delivery(request: web.Request) -> bool:
+    """Whether this signed request is new. A signature covers the timestamp and the body, so within Slack's
+    5-minute window the same signature is the same request sent again; replicas share the key in the database.
+    Slack's own retries are new requests (their own timestamp and signature), deduplicated further in."""
+    return await request.app[DIRECTORY].first_delivery("slack:" + request.headers.get("X-Slack-Signature", ""))
+
+
 async def events(request: web.Request) -> web.StreamResponse:
     """POST /slack/events: a type converter between aiohttp and Bolt, behind the v0 signature check."""
     slack = request.app.get(SLACK)
@@ -131,6 +138,8 @@ async def events(request: web.Request) -> web.StreamResponse:
     # the signature is checked before anything parses the body, so unsigned junk never reaches a parser
     if slack.verifier is not None and not _signed(slack.verifier, body, request.headers):
         return error(401, "unauthorized", "Not signed by Slack: bad signature, or a timestamp over 5 minutes old.")
+    if slack.verifier is not None and not await _first_delivery(request):
+        return web.Response(status=200)  # the same signed request again (a replay): acknowledged, and ignored
     problem = _payload_problem(body, request.content_type)
     if problem:
         return error(400, "bad_request", problem)

@@ -16,7 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import render, translate
 from adapters.slack.outbox import SlackOutbox
 from bot.errors import FairloopError
-from bot.events import Actor
+from bot.events import Actor, CommandIssued
+from bot.interactions.commands import needs_asker
 from bot.interactions.service import Interactions
 from bot.messages import Message, paragraph
 from bot.people import Directory
@@ -144,8 +145,9 @@ class SlackBridge:
         return translate.actor(user_id, cached[1] if cached else None)
 
     async def on_view(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        # Slack closes the modal only if we answer within 3 s: validate and record, ack, and only then
-        # redraw the prompt (chat.update) and send the thank-you, which may wait on Slack's rate limits.
+        # Slack closes the modal only if we answer within 3 s: validate and record, ack, and only then redraw
+        # the prompt (chat.update) and alert the DEI channel, which may wait on Slack's rate limits. The answer
+        # to the author (a thank-you) replaces the modal itself: no message, no DM, no look-up of who they are.
         who = self.known_actor(body)
         event = translate.form_submitted(body, who)
         reply = await self.ask(self.interactions.on_form(event, defer=True), "form " + event.form_id)
@@ -155,16 +157,18 @@ class SlackBridge:
             return
         if reply.form is not None:
             await ack(response_action="update", view=render.modal(reply.form))
+        elif reply.notice is not None:
+            await ack(response_action="update", view=render.notice_modal(reply.notice, title=translate.title_of(body)))
         else:
             await ack()
         for work in reply.after:  # the prompt's redraw and the DEI alert, now that Slack has its answer
             await self.guard(work(), "after form " + event.form_id)
-        if reply.notice is not None:
-            await self.note(who, reply.notice)
 
     async def on_command(self, body: dict[str, Any]) -> None:
-        who = await self.actor(body)
-        event = translate.command_issued(body, who)
+        asked = translate.command_text(body)
+        # only commands about the asker look them up (users.info) and keep them; `feedback` leaves no trace
+        who = await self.actor(body) if needs_asker(asked) else translate.actor(translate.user_id_of(body))
+        event = CommandIssued(actor=who, text=asked)
         reply = await self.ask(self.interactions.on_command(event), "command")
         await self.open_form(body.get("trigger_id"), reply)
         response_url = body.get("response_url")

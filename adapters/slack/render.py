@@ -229,6 +229,13 @@ def modal(form: Form) -> Json:
     return view
 
 
+def notice_modal(message: Message, *, title: str) -> Json:
+    """A submitted modal answered with a note to its author (a thank-you, a refusal): the same modal, updated in
+    place (`response_action: update`) with only a Close button. Nothing is posted to any conversation."""
+    rendered = blocks(message, MAX_VIEW_BLOCKS) or [{"type": "section", "text": mrkdwn(message.text)}]
+    return {"type": "modal", "title": plain(title, 24), "close": plain("Close", 24), "blocks": rendered}
+
+
 def home(message: Message) -> Json:
     """A views.publish body for the App Home tab."""
     rendered = blocks(message, MAX_VIEW_BLOCKS) or [{"type": "section", "text": mrkdwn(message.text)}]

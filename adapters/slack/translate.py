@@ -122,10 +122,20 @@ def form_submitted(body: Mapping[str, Any], who: Actor) -> FormSubmitted:
     )
 
 
+def command_text(body: Mapping[str, Any]) -> str:
+    """What followed /fairloop, spaces collapsed; an empty command means help."""
+    return " ".join(str(body.get("text") or "").split()) or "help"
+
+
 def command_issued(body: Mapping[str, Any], who: Actor) -> CommandIssued:
-    """/fairloop <text> -> CommandIssued; an empty command means help."""
-    text = " ".join(str(body.get("text") or "").split())
-    return CommandIssued(actor=who, text=text or "help")
+    """/fairloop <text> -> CommandIssued."""
+    return CommandIssued(actor=who, text=command_text(body))
+
+
+def title_of(body: Mapping[str, Any]) -> str:
+    """The submitted modal's title, for the view that replaces it."""
+    title = (body.get("view") or {}).get("title") or {}
+    return str(title.get("text") or "fairloop") if isinstance(title, Mapping) else "fairloop"
 
 
 def address(body: Mapping[str, Any]) -> dict[str, str]:

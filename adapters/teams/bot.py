@@ -14,6 +14,8 @@ from adapters.teams import render, translate
 from adapters.teams.outbox import message_activity
 from bot.errors import FairloopError
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
+from bot.feedback.anonymous import FORM_ID as ANONYMOUS_FORM
+from bot.interactions.commands import anonymous
 from bot.interactions.service import Interactions
 from bot.messages import Context, Message, Section, paragraph
 from bot.people import Directory
@@ -23,6 +25,7 @@ from bot.text import bold, code, text, user
 logger = logging.getLogger(__name__)
 
 CARD_ACTION = "adaptiveCard/action"
+ALREADY = paragraph("Already received — thank you.", private=True)
 PRIVATE_IN_CHANNEL = paragraph(
     "I answer that in our 1:1 chat, so it stays private to you: open fairloop in Teams and ask me there."
 )
@@ -36,6 +39,12 @@ class TeamsBot(ActivityHandler):
         self._directory = directory
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.id:
+            conversation = activity.conversation.id if activity.conversation else ""
+            if not await self._directory.first_delivery(f"teams:{conversation}:{activity.id}"):
+                await _seen_before(turn_context)  # the same activity again (a retry or a replay): nothing is done
+                return
         try:
             await super().on_turn(turn_context)
         except Exception:
@@ -95,11 +104,11 @@ class TeamsBot(ActivityHandler):
     # ---- text commands ----
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        actor = await self._actor(turn_context)
+        asked = translate.command_text(activity)
+        # `feedback` leaves no trace: no member look-up, and the asker's address is not kept
+        actor = translate.actor(activity) if anonymous(asked) else await self._actor(turn_context)
         try:
-            reply = await self._interactions.on_command(
-                CommandIssued(actor=actor, text=translate.command_text(activity))
-            )
+            reply = await self._interactions.on_command(CommandIssued(actor=actor, text=asked))
         except FairloopError as exc:
             reply = Reply(notice=paragraph(exc.text))
         private = any(m.private for m in (reply.message, reply.notice) if m) or reply.form is not None
@@ -127,7 +136,8 @@ class TeamsBot(ActivityHandler):
             return InvokeResponse(
                 status=400, body=render.error_response(400, "BadRequest", "expected an Action.Execute")
             )
-        actor = await self._actor(turn_context)
+        unknown = action.get("verb") == render.FORM_VERB_PREFIX + ANONYMOUS_FORM  # its sender stays unknown
+        actor = translate.actor(activity) if unknown else await self._actor(turn_context)
         shared: list[Message] = []
         body = await self._card_action(actor, action, shared=shared)
         if shared and activity.reply_to_id and not translate.is_personal(activity):
@@ -193,6 +203,12 @@ async def _replace_for_all(context: TurnContext, message_id: str, message: Messa
         await context.update_activity(message_activity(message, activity_id=message_id))
     except Exception:  # noqa: BLE001 - the action is recorded and the clicker sees the new card
         logger.warning("teams: could not update message %s for the whole channel", message_id, exc_info=True)
+
+
+async def _seen_before(context: TurnContext) -> None:
+    if context.activity.type == ActivityTypes.invoke:  # an invoke must be answered, or Teams shows an error
+        body = render.card_response(render.render_message(ALREADY))
+        await _invoke_reply(context, InvokeResponse(status=200, body=body))
 
 
 async def _invoke_reply(context: TurnContext, response: InvokeResponse) -> None:

@@ -1,22 +1,31 @@
 """Candidate feedback through a signed link: works once, expires, and stores no identity.
 
-Nothing here logs the text or anything about the sender.
+The "used" marker is the Signer's keyed hash of the interview the link was issued for; the key is not in the
+database, so a reader of the database cannot tell which interview a marker stands for. Nothing here logs the
+text, the token or anything about the sender.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.errors import FairloopError
 from bot.messages import Choice, ChoiceInput, Form, Message, TextInput, paragraph
 from bot.replies import Reply
 from bot.tokens import Signer
 from storage.db import Sessions, unit_of_work
-from storage.feedback import LinkAlreadyUsed, link_used, store_candidate_feedback
+from storage.feedback import (
+    LinkAlreadyUsed,
+    forget_markers,
+    interviews_ended_between,
+    link_used,
+    store_candidate_feedback,
+)
 
 LINK_LIFETIME = timedelta(days=30)
+MARKER_KEPT = timedelta(days=60)  # after the interview's end: its link expired at 30, with room for a moved end time
 FORM_ID = "feedback.candidate"
 MAX_TEXT = 2000
 RATINGS = (
@@ -38,7 +47,8 @@ class AlreadyUsed(FairloopError):
         super().__init__("This link has already been used. Thank you — each feedback link works once.")
 
 
-def digest(token: str) -> str:
+def legacy_marker(token: str) -> str:
+    """The marker before migration 0007 (sha256 of the token), still honoured until those links expire."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -72,13 +82,23 @@ def thanks() -> Message:
 
 
 async def _open_link(*, sessions: Sessions, signer: Signer, token: str) -> str:
-    """The link's digest once the token is valid, unexpired and unused (NotFound / AlreadyUsed otherwise)."""
-    signer.read_feedback_token(token, max_age_seconds=int(LINK_LIFETIME.total_seconds()))
-    key = digest(token)
+    """The link's marker once the token is exactly one we issued, unexpired and unused (NotFound / AlreadyUsed)."""
+    interview_id = signer.read_feedback_token(token, max_age_seconds=int(LINK_LIFETIME.total_seconds()))
+    marker = signer.link_marker(interview_id)
     async with unit_of_work(sessions) as session:
-        if await link_used(session=session, digest=key):
+        if await link_used(session=session, markers=(marker, legacy_marker(token))):
             raise AlreadyUsed()
-    return key
+    return marker
+
+
+async def forget_spent_links(*, sessions: Sessions, signer: Signer, now: datetime) -> int:
+    """Delete the markers of links long expired: those of interviews that ended 60 to 120 days ago (the daily
+    run sees each one many times over). A marker holds no day, so it is found again from its interview."""
+    async with unit_of_work(sessions) as session:
+        ended = await interviews_ended_between(session=session, start=now - 2 * MARKER_KEPT, end=now - MARKER_KEPT)
+        markers = [signer.link_marker(i.id or 0) for i in ended]
+        markers += [legacy_marker(signer.feedback_token(i.id or 0, issued_at=i.ends_at)) for i in ended]
+        return await forget_markers(session=session, markers=markers)
 
 
 async def candidate_form(*, sessions: Sessions, signer: Signer, token: str) -> Form:
@@ -118,7 +138,7 @@ async def submit_candidate(
         return Reply(errors=errors, form=form(rating=str(rating) if rating else None, text=text))
     try:
         async with unit_of_work(sessions) as session:
-            await store_candidate_feedback(session=session, digest=key, rating=rating, text=text, day=day)
+            await store_candidate_feedback(session=session, marker=key, rating=rating, text=text, day=day)
     except LinkAlreadyUsed:  # the same link submitted twice at once: the first one counts
         raise AlreadyUsed() from None
     return Reply(notice=thanks())

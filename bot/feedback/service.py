@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
 from bot.clock import Clock
 from bot.feedback import anonymous, candidate
@@ -11,7 +11,8 @@ from bot.messages import Form
 from bot.replies import Reply
 from bot.settings import Settings
 from bot.tokens import Signer
-from storage.db import Sessions
+from storage.db import Sessions, checkpoint, unit_of_work
+from storage.feedback import cluster, rewrite_in_key_order
 
 
 class Feedback:
@@ -40,3 +41,16 @@ class Feedback:
         return await candidate.submit_candidate(
             sessions=self._sessions, signer=self._signer, token=token, values=values, day=self._today()
         )
+
+    async def forget_spent_links(self, now: datetime) -> int:
+        """Delete the one-time markers of candidate links that expired long ago; returns how many."""
+        return await candidate.forget_spent_links(sessions=self._sessions, signer=self._signer, now=now)
+
+    async def erase_arrival_order(self) -> None:
+        """Rewrite the anonymous tables in the order of their random keys (daily): after it, neither the order
+        rows lie in nor (PostgreSQL) their transaction ids say which note came when, or with which marker."""
+        async with unit_of_work(self._sessions) as session:
+            await rewrite_in_key_order(session=session)
+        async with unit_of_work(self._sessions) as session:
+            await cluster(session=session)
+        await checkpoint(self._sessions)  # SQLite: the log that still holds the old pages is emptied

@@ -24,6 +24,27 @@ ADMIN_COMMANDS = (
     ("goal set <team|all> <metric> <target>", text("e.g. ", code("goal set Platform response 90%"))),
 )
 ADMIN_ONLY = ("goal", "digest")
+NEEDS_ASKER = ("me", *ADMIN_ONLY)  # the only commands that need to know who asks
+ANONYMOUS = ("feedback",)  # commands whose asker must leave no trace
+
+
+def _sub(text: str) -> str:
+    words = text.strip().split()
+    return words[0].lower().lstrip("/") if words else "help"
+
+
+def needs_asker(text: str) -> bool:
+    """Whether answering `text` needs the asker's identity (a profile look-up, their person record). Adapters
+    that would have to ask the platform who someone is (Slack's users.info) do so only then."""
+    return _sub(text) in NEEDS_ASKER
+
+
+def anonymous(text: str) -> bool:
+    """Whether `text` is on the anonymous feedback path: adapters then pass the bare platform id and neither look
+    the asker up nor remember them, even where they otherwise keep a person's address fresh (Teams)."""
+    return _sub(text) in ANONYMOUS
+
+
 _FILTER = re.compile(r"(team|role):\s*(.+?)(?=\s+(?:team|role):|\s+(?:7d|30d|90d|quarter)\b|$)")
 
 

@@ -70,7 +70,7 @@ async def test_an_answer_is_stored_once_with_no_identity(start_app: StartApp) ->
         raw = conn.execute(sa.text("SELECT * FROM feedback")).one()
     engine.dispose()
     assert columns == {"id", "source", "category", "rating", "text", "day"}
-    assert used == {"digest", "day"}  # nothing in common with feedback but the day
+    assert used == {"marker"}  # nothing in common with feedback, not even the day
     assert "ana@example.com" not in repr(raw) and "fb-1" not in repr(raw)
     assert raw.day == row.day.isoformat()  # a date, not a timestamp
 
@@ -187,9 +187,12 @@ async def test_logs_never_carry_the_text(start_app: StartApp, caplog: pytest.Log
     url = await feedback_url(running)
     async with running.http.post(url, data={"rating": "1", "text": "secret-words-from-the-candidate"}) as resp:
         assert resp.status == 200
+    async with running.http.get(f"{running.url}/healthz") as resp:
+        assert resp.status == 200
     assert "secret-words-from-the-candidate" not in caplog.text
     assert url.rsplit("/", 1)[1] not in caplog.text  # nor the link that could be traced back
-    assert "POST /f/… HTTP" in caplog.text
+    assert "/f/" not in caplog.text  # nor a line that dates the answer (or carries the browser's user agent)
+    assert "GET /healthz HTTP" in caplog.text  # the access log itself is on
 
 
 async def test_a_failure_on_our_side_is_a_calm_page_that_logs_no_answer(
@@ -205,3 +208,38 @@ async def test_a_failure_on_our_side_is_a_calm_page_that_logs_no_answer(
     # logged by its type only: OperationalError on SQLite, ProgrammingError on PostgreSQL
     assert re.search(r"candidate feedback page failed: (OperationalError|ProgrammingError)$", caplog.text, re.M)
     assert "private words" not in caplog.text  # SQLAlchemy's message carries the parameters; it is never logged
+
+
+@pytest.mark.parametrize("padding", ["!!!!", "%C3%A9", "........", "=", "~"])
+async def test_a_padded_link_is_refused_before_and_after_it_is_used(start_app: StartApp, padding: str) -> None:
+    """The decoder tolerates trailing junk; the link is accepted only as the exact token we issued."""
+    running = await start_app(playground=False)
+    url = await feedback_url(running)
+    for method in ("GET", "POST"):
+        async with running.http.request(method, url + padding, data={"rating": "3", "text": "padded"}) as resp:
+            assert resp.status == 404 and resp.content_type == "text/html"
+            assert "This link doesn't work This feedback link isn't valid." in visible(await resp.text())
+    assert await rows(running) == []
+    async with running.http.post(url, data={"rating": "5"}) as resp:
+        assert resp.status == 200
+    for attempt in (url, url + padding):
+        async with running.http.post(attempt, data={"rating": "1", "text": "again"}) as resp:
+            assert resp.status in (404, 410)
+    async with running.http.post(url, data={"rating": "1"}) as resp:
+        assert resp.status == 410
+        assert "This link has already been used" in visible(await resp.text())
+    assert [r.rating for r in await rows(running)] == [5]
+
+
+async def test_a_changed_last_character_that_decodes_to_the_same_signature_is_refused(start_app: StartApp) -> None:
+    """Base64's last character carries spare bits: a sibling character decodes to the same bytes."""
+    running = await start_app(playground=False)
+    url = await feedback_url(running)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(url[-1])
+    siblings = [url[:-1] + alphabet[(last & ~3) | n] for n in range(4) if (last & ~3) | n != last]
+    for sibling in siblings:
+        async with running.http.post(sibling, data={"rating": "2"}) as resp:
+            assert resp.status == 404
+            assert "This feedback link isn't valid." in visible(await resp.text())
+    assert await rows(running) == []

@@ -35,3 +35,21 @@ async def test_metrics_count_prompts_and_concerns_but_never_feedback_or_people(s
     assert 'state="answered"' not in text and 'state="sent"' not in text
     assert "fairloop_feedback" not in text  # a live count would date each anonymous note
     assert "fairloop_concerns" in text and "ana" not in text.lower()
+
+
+async def test_metrics_say_nothing_about_candidate_feedback_pages(start_app: StartApp) -> None:
+    """A counter per status on POST /f/{token} would date each candidate's answer (and its latency histogram)."""
+    running = await start_app(playground=False)
+    _, body = await running.post_interviews(interview("m-2"))
+    url = body["interviews"][0]["candidate_feedback_url"]
+    url = running.url + url[url.index("/f/") :]
+    async with running.http.get(url) as resp:
+        assert resp.status == 200
+    async with running.http.post(url, data={"rating": "4"}) as resp:
+        assert resp.status == 200
+    async with running.http.post(url, data={"rating": "4"}) as resp:
+        assert resp.status == 410
+    async with running.http.get(f"{running.url}/metrics") as resp:
+        text = await resp.text()
+    assert "/f/" not in text and 'route="/api/interviews"' in text
+    assert 'status="410"' not in text

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
+from contextlib import closing
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
@@ -33,3 +38,40 @@ def test_upgrade_matches_the_models_and_runs_twice(tmp_path: Path) -> None:
         "alembic_version",
     } <= tables
     assert {"ix_prompt_state_due", "ix_prompt_due_state"} <= indexes
+
+
+def test_0007_carries_feedback_over_with_random_keys_and_keeps_only_live_link_markers(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    db.upgrade_sync(url, "0006")
+    today, long_ago = date.today(), date.today() - timedelta(days=40)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        for n, day in enumerate((long_ago, today, today)):
+            conn.execute(
+                "INSERT INTO feedback (source, category, rating, text, day) VALUES (?, ?, ?, ?, ?)",
+                ("colleague" if n else "candidate", "process" if n else None, None if n else 4, f"note {n}", day),
+            )
+        conn.executemany(
+            "INSERT INTO feedbacklinkused (digest, day) VALUES (?, ?)", [("a" * 64, long_ago), ("b" * 64, today)]
+        )
+    db.upgrade_sync(url)
+    with closing(sqlite3.connect(path)) as conn:
+        notes = conn.execute("SELECT id, source, category, rating, text, day FROM feedback").fetchall()
+        markers = conn.execute("SELECT * FROM feedbacklinkused").fetchall()
+        schema = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
+    assert sorted(n[1:] for n in notes) == sorted(
+        [
+            ("candidate", None, 4, "note 0", long_ago.isoformat()),
+            ("colleague", "process", None, "note 1", today.isoformat()),
+            ("colleague", "process", None, "note 2", today.isoformat()),
+        ]
+    )
+    assert all(re.fullmatch(r"[0-9a-f]{32}", n[0]) for n in notes) and [n[0] for n in notes] == sorted(
+        n[0] for n in notes
+    )
+    assert markers == [("b" * 64,)]  # a link used 40 days ago has expired; its marker goes
+    assert all(schema[t].rstrip().endswith(")\n WITHOUT ROWID") for t in ("feedback", "feedbacklinkused"))
+    command.downgrade(db.alembic_config(url), "0006")  # and back down
+    with closing(sqlite3.connect(path)) as conn:
+        assert sorted(r[0] for r in conn.execute("SELECT text FROM feedback")) == ["note 0", "note 1", "note 2"]
+        assert [r[0] for r in conn.execute("SELECT digest FROM feedbacklinkused")] == ["b" * 64]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from bot.events import Actor, ButtonClicked
 from fairloop.compose import Graph
@@ -17,21 +15,9 @@ from storage import db
 from tests.support.app import interview
 from tests.support.core import Clock, prompt_states, wired
 from tests.support.outbox import FakeOutbox
+from tests.support.postgres import URL, fresh_schema, needs_postgres
 
-URL = os.environ.get("FAIRLOOP_TEST_POSTGRES_URL")
-pytestmark = pytest.mark.skipif(
-    not URL, reason="FAIRLOOP_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)"
-)
-
-
-async def fresh_schema() -> None:
-    assert URL
-    engine = db.make_engine(URL)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-    await db.upgrade(URL)
+pytestmark = needs_postgres
 
 
 async def replicas(

@@ -249,6 +249,7 @@ async def test_a_concern_alerts_the_channel_and_is_acknowledged_there(
 
     resolve = actions_of(updated)["concern.resolve"]
     invoke["value"] = {"action": {"type": "Action.Execute", "verb": resolve["verb"], "data": resolve["data"]}}
+    invoke["id"] += "-resolve"  # another click is another activity (the same id again would be a replay)
     resolved = (await (await teams.post(invoke)).json())["value"]
     assert_valid_card(resolved)
     assert "resolved ✓" in card_text(resolved) and list(actions_of(resolved)) == ["concern.ack"]

@@ -45,6 +45,12 @@ class Answer:
     def json(self) -> Any:
         return json.loads(self.text) if self.text else None
 
+    def thanks(self) -> str:
+        """The note a submitted modal was replaced with (`response_action: update`, a Close button, no submit)."""
+        body = self.json()
+        assert body["response_action"] == "update" and "submit" not in body["view"], body
+        return " ".join(b["text"]["text"] for b in body["view"]["blocks"] if b["type"] == "section")
+
 
 @dataclass
 class SlackWorld:

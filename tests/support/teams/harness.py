@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from tests.support.teams.schemas import assert_valid_card, thirdparty
 HERE = Path(__file__).resolve().parents[2] / "adapters" / "teams" / "activities"
 API_TOKEN = "test-api-token"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+_ACTIVITY_IDS = itertools.count(1)
 BOT = {"id": "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c", "name": "fairloop"}
 
 
@@ -69,8 +71,10 @@ class TeamsHarness:
         self.payloads: dict[str, dict[str, Any]] = {}
 
     def activity(self, fixture: str, /, *, person: Person | None = None, **fields: Any) -> dict[str, Any]:
+        """A fixture as a new activity: its own id (the bot ignores an activity id it has seen), our connector."""
         data = copy.deepcopy(load_activity(fixture))
         data["serviceUrl"] = self.connector.url
+        data["id"] = f"{data.get('id') or 'activity'}-{next(_ACTIVITY_IDS)}"
         if person is not None:
             data["from"] = {"id": person.teams_id, "name": person.name, "aadObjectId": person.aad}
             if (data.get("conversation") or {}).get("conversationType", "personal") == "personal":

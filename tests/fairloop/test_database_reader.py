@@ -73,6 +73,7 @@ def check_the_rows(dump: Dump, before: Dump) -> list[str]:
     return arrived
 
 
+@pytest.mark.sqlite
 async def test_a_sqlite_backup_cannot_tie_an_answer_to_its_interview(start_app: StartApp, tmp_path: Path) -> None:
     running = await start_app(playground=False, secret_key=None)  # the key is generated, as in the quickstart
     path = tmp_path / "fairloop.db"

@@ -52,6 +52,7 @@ def stored_settings(path: Path) -> list[tuple[str, str]]:
         return conn.execute("SELECT key, value FROM setting").fetchall()
 
 
+@pytest.mark.sqlite
 async def test_sqlite_keeps_its_generated_key_in_a_private_file_beside_the_database(
     start_app: StartApp, tmp_path: Path
 ) -> None:
@@ -71,6 +72,7 @@ async def test_sqlite_keeps_its_generated_key_in_a_private_file_beside_the_datab
         assert resp.status == 200
 
 
+@pytest.mark.sqlite
 async def test_a_key_an_older_version_stored_in_the_database_moves_to_the_file(
     start_app: StartApp, tmp_path: Path
 ) -> None:

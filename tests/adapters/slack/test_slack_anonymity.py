@@ -51,6 +51,7 @@ def table(path: Path, name: str) -> list[tuple[object, ...]]:
         return conn.execute(f'SELECT * FROM "{name}"').fetchall()
 
 
+@pytest.mark.sqlite
 async def test_feedback_from_someone_never_prompted_leaves_no_trail_in_slack_or_the_database(
     world: SlackWorld, tmp_path: Path
 ) -> None:
@@ -87,6 +88,7 @@ async def test_feedback_from_someone_never_prompted_leaves_no_trail_in_slack_or_
     assert table(path, "person") == [] and table(path, "identity") == []
 
 
+@pytest.mark.sqlite
 async def test_a_replayed_view_submission_stores_one_note(world: SlackWorld, tmp_path: Path) -> None:
     await world.command("feedback", user=ZED)
     [opened] = await world.fake.wait_for("views.open")

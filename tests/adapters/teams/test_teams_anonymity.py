@@ -24,6 +24,7 @@ def rows(path: Path, name: str) -> list[tuple[object, ...]]:
         return conn.execute(f'SELECT * FROM "{name}"').fetchall()
 
 
+@pytest.mark.sqlite
 async def test_feedback_from_teams_never_looks_the_sender_up_or_remembers_them(
     teams: TeamsHarness, tmp_path: Path
 ) -> None:
@@ -42,6 +43,7 @@ async def test_feedback_from_teams_never_looks_the_sender_up_or_remembers_them(
         assert trace not in stored
 
 
+@pytest.mark.sqlite
 async def test_a_replayed_feedback_invoke_stores_one_note(teams: TeamsHarness, tmp_path: Path) -> None:
     (form,) = await teams.say(MIA, "feedback")
     submit = actions_of(form)[SUBMIT]

@@ -16,7 +16,7 @@ from bench.fake_slack_server import FakeSlackClient
 from bench.procs import Proc, start_fairloop
 from bench.prompts import PANEL, interviews, post_batches, recorded, targets, until_dms
 
-LEAD = 8.0  # seconds between posting the interviews and the moment their prompts fall due
+LEAD = 4.0  # seconds between posting the interviews and the moment their prompts fall due
 
 
 def sent_prompts(db: str) -> int:

@@ -16,6 +16,7 @@ import shutil
 import sys
 import time
 import traceback
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +35,7 @@ QUICK = {
     "intake": {"batches": 1},
     "stats": {"sizes": [1000, 4000], "runs": 1, "cli_runs": 1},
 }
+LAST = OUT / "last-full-run.json"  # every figure with its notes, for --render
 HEADLINE = {"clicks": "clicks_vs_bare_bolt", "serving": "serving_rss", "intake": "intake_batches_of_500",
             "stats": "stats_90d_1m_checkins"}  # fmt: skip
 
@@ -65,7 +67,13 @@ async def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK", "") not in ("", "0"))
     parser.add_argument("--only", action="append", choices=list(FULL), help="run only these (repeatable)")
     parser.add_argument("--profile", action="store_true", help="run the serving processes under cProfile")
+    parser.add_argument("--render", action="store_true", help=f"only rewrite docs/PERFORMANCE.md from {LAST.name}")
     args = parser.parse_args(argv)
+    if args.render:  # after editing bench/bounds.py or bench/report.py: no need to measure again
+        saved = json.loads(LAST.read_text())
+        report.write([Result(**r) for r in saved["results"]], root=ROOT, machine_lines=saved["machine"],
+                     started=datetime.fromisoformat(saved["started"]), seconds=saved["seconds"])  # fmt: skip
+        return 0
     sizes, names = (QUICK if args.quick else FULL), args.only or list(FULL)
     started, clock = datetime.now(UTC), time.perf_counter()
     server = pg.server_url()
@@ -99,6 +107,9 @@ async def main(argv: list[str]) -> int:
         (OUT / "results-partial.json").write_text(json.dumps([r.public() for r in results], indent=2) + "\n")
     else:
         report.write(results, root=ROOT, machine_lines=machine, started=started, seconds=seconds)
+        saved = {"results": [asdict(r) for r in results], "machine": machine, "started": started.isoformat(),
+                 "seconds": seconds}  # fmt: skip
+        LAST.write_text(json.dumps(saved, indent=1))
     if not failed:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"bench: {'FAILED ' + ', '.join(failed) if failed else 'done'} in {seconds:.1f} s", flush=True)

@@ -16,7 +16,7 @@ from bench.prompts import deliver, recorded
 CONCURRENCY = 64
 
 
-async def drained(fake: FakeSlackClient, expected: int, *, within: float = 120.0) -> float:
+async def drained(fake: FakeSlackClient, expected: int, *, within: float) -> float:
     """Seconds until the fake Slack has seen `expected` chat.update calls (each click redraws its prompt)."""
     started = time.perf_counter()
     last, still = -1, time.monotonic()
@@ -37,7 +37,7 @@ async def click_round(
     load = await fire(server.url + "/slack/events", clicks(targets, n, fake.proc.url + "/hooks/r"),
                       concurrency=CONCURRENCY)  # fmt: skip
     check(load.statuses == {200: n}, f"{server.name} answered {load.statuses}")
-    drain = await drained(fake, before + n) if redraws else 0.0
+    drain = await drained(fake, before + n, within=max(120.0, n / 10)) if redraws else 0.0
     await server.settle()
     return load, drain
 

@@ -10,12 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import fake_slack_server
-from bench.clicks import click_round
+from bench.clicks import click_round, pool_timeouts
 from bench.common import Result, check, ratio
 from bench.fake_slack_server import FakeSlackClient
 from bench.procs import Proc, start_fairloop
 from bench.prompts import PANEL, interviews, post_batches, recorded, targets, until_dms
 
+CHUNK = 2000  # clicks fired at once; the next round waits until the server has done their work
 LEAD = 4.0  # seconds between posting the interviews and the moment their prompts fall due
 
 
@@ -37,6 +38,8 @@ async def fan_out(server: Proc, fake: FakeSlackClient, db: str, *, prompts: int,
     per_prompt = Counter(d[0] for d in dms)
     per_person = Counter(d[1] for d in dms)
     elapsed = max(d[3] for d in dms) - due.timestamp()
+    per_second = Counter(int(d[3] - due.timestamp()) for d in dms)
+    idle = sum(1 for t in range(int(elapsed) + 1) if not per_second.get(t))
     counts = (await fake.summary())["counts"]
     used = {m: c.get("ok", 0) for m, c in counts.items() if c.get("ok")}
     throttled = {m: c.get("throttled", 0) for m, c in counts.items() if c.get("throttled")}
@@ -60,6 +63,8 @@ async def fan_out(server: Proc, fake: FakeSlackClient, db: str, *, prompts: int,
                "answered 429: " + (", ".join(f"{m} {n:,}" for m, n in sorted(throttled.items())) or "none"),
                f"floor = {used[bottleneck]:,} {bottleneck} calls ÷ {limit}/s = {floor:.1f} s (the methods run in "
                f"parallel across prompts, so the busiest one bounds; a sliding 1 s window would allow {floor - 1:.0f} s)",
+               f"DMs delivered per second: at most {max(per_second.values())}; {idle} of the {int(elapsed) + 1} "
+               f"seconds after the due time delivered none",
                f"lost {lost}, duplicates {duplicates}; one DM per interviewer: {len(per_person) == prompts}; "
                f"{in_db:,} prompts marked sent"],
     )  # fmt: skip
@@ -77,29 +82,34 @@ async def run(workdir: Path, *, prompts: int, limit: int, clicks: int, profile: 
         idle = server.rss_mb()
         fanout = await fan_out(server, fake, str(db), prompts=prompts, limit=limit)
         await fake.set_limit(0)
-        sent = server.rss_mb()
+        rss = [server.rss_mb()]
         clicked = await targets(fake)
-        half = clicks // 2
+        half, rounds = clicks // 2, []
         started = time.perf_counter()
-        await click_round(server, fake, clicked, half, redraws=True)
-        first = server.rss_mb()
-        await click_round(server, fake, clicked, half, redraws=True)
-        second = server.rss_mb()
+        for _ in range(2):
+            for chunk in range(0, half, CHUNK):
+                rounds.append(await click_round(server, fake, clicked, min(CHUNK, half - chunk), redraws=True))
+            rss.append(server.rss_mb())
         took = time.perf_counter() - started
         n, distinct, _ = recorded(str(db))
         check(n == distinct == len(clicked), f"{n} check-ins for {distinct} of {len(clicked)} clicked prompts")
+        lost, timeouts = sum(r.lost for r in rounds), pool_timeouts(server)
     finally:
         for proc in reversed(procs):
             proc.stop()
-    growth = second - first
+    sent, first, second = rss
+    growth, peak = second - first, max(r.peak_mb for r in rounds)
     return [
         fanout,
         Result(name="serving_rss", value=round(second, 1), unit="MB", baseline=round(idle, 1),
                ratio=ratio(second, idle), target="≤ 200 MB; the second half of the clicks adds < 10 MB",
-               met=second <= 200 and growth < 10, baseline_is="the same process idle, just started",
+               met=second <= 200 and growth < 10 and lost == 0, baseline_is="the same process idle, just started",
                notes=[f"VmRSS idle {idle:.1f} MB → {sent:.1f} MB after {prompts:,} prompts sent → {first:.1f} MB after "
-                      f"{half:,} clicks → {second:.1f} MB after {clicks:,} clicks (each read once the work after the "
-                      f"acks was done); the clicks took {took:.0f} s"]),
+                      f"{half:,} clicks → {second:.1f} MB after {clicks:,} clicks, each read once the work after the "
+                      f"acks was done; highest seen while it was being done {peak:.1f} MB",
+                      f"clicks at c=64 in rounds of {CHUNK:,}, each round's work finished before the next (a backlog "
+                      f"of 10,000 at once outlasts the database pool's 30 s timeout and drops clicks); took {took:.0f} s; "
+                      f"clicks acknowledged but never recorded: {lost} ({timeouts} pool timeouts in the log)"]),
         Result(name="serving_rss.growth_second_half", value=round(growth, 1), unit="MB", baseline=round(first, 1),
                ratio=ratio(second, first), target="< 10 MB", met=growth < 10,
                baseline_is=f"RSS after the first {half:,} clicks"),

@@ -1,8 +1,7 @@
-"""The baseline for clicks: a bare slack-bolt AsyncApp on aiohttp that only acks (`python -m bench.bare_bolt`).
+"""The baseline for clicks: a bare slack-bolt AsyncApp on aiohttp that only acks (`python -m bench.bare_bolt`)."""
 
-Same signing secret, same token and Web API client as fairloop's Bolt (auth.test goes to the fake Slack once),
-same payloads; its listener does nothing but `ack()`.
-"""
+# Same signing secret, token and Web API client as fairloop's Bolt (auth.test goes to the fake Slack once),
+# same payloads; its listener does nothing but `ack()`.
 
 from __future__ import annotations
 

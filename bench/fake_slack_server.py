@@ -1,8 +1,7 @@
-"""The fake Slack Web API in a process of its own (its CPU is not fairloop's), with counters the harness reads.
+"""The fake Slack Web API in a process of its own (its CPU is not fairloop's), with counters the harness reads."""
 
-`python -m bench.fake_slack_server --port P --users N [--limit L]` serves the tests' FakeSlack with every method
-limited to L requests/s (429 + Retry-After beyond), users bench{i}@example.com = U{i:08d}, and /bench/* to inspect.
-"""
+# `python -m bench.fake_slack_server --port P --users N [--limit L]` serves the tests' FakeSlack with every method
+# limited to L requests/s (429 + Retry-After beyond), users bench{i}@example.com = U{i:08d}, and /bench/* to inspect.
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""`make bench`: the five scale benchmarks of issue 10, each beside its baseline -> bench/results.json, docs/PERFORMANCE.md.
+"""`make bench`: the five scale benchmarks of issue 10, each beside its baseline -> results.json, PERFORMANCE.md."""
 
-`--quick` (or BENCH_QUICK=1) runs each at tiny sizes in under a minute, checking answers but no timings, and writes
-nothing into the tree. Only public tools: time.perf_counter, subprocess, /proc, the aiohttp client, cProfile.
-"""
+# `--quick` (or BENCH_QUICK=1) runs each at tiny sizes in under a minute, checking answers but no timings, and writes
+# nothing into the tree. Only public tools: time.perf_counter, subprocess, /proc, the aiohttp client, cProfile.
 
 from __future__ import annotations
 

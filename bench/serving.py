@@ -1,5 +1,4 @@
-"""Benchmarks 4 and 2 on one `fairloop serve`: fan-out of due prompts through a rate-limited fake Slack, then
-the serving process's memory over 20,000 clicks on those prompts."""
+"""Benchmarks 4 and 2 on one `fairloop serve`: fan-out through a rate-limited fake Slack, then memory over clicks."""
 
 from __future__ import annotations
 

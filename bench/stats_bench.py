@@ -1,5 +1,6 @@
-"""Benchmark 3: `stats 90d` and the weekly digest over N check-ins, in process and as a whole process, against
-the hand-written SQL on the same rows, on SQLite and PostgreSQL; the answers must be the same."""
+"""Benchmark 3: `stats 90d` and the weekly digest over N check-ins against hand-written SQL, same answers."""
+
+# In process and as a whole process, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 

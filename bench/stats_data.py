@@ -1,9 +1,8 @@
-"""Benchmark 3's data: N check-ins written fast into the schema the real migrations create, shaped like a company's.
+"""Benchmark 3's data: N check-ins written fast into the schema the real migrations create, shaped like a company's."""
 
-Four teams with a few roles each, panels of four interviewers, 75% of prompts answered, answers per practice
-(yes/no/n.a.), 75% of check-ins due within the last 90 days and the rest over the year before. No row is due within
-GAP of a "90d" boundary, so figures read minutes apart (the CLI's clock and the SQL baseline's) are the same.
-"""
+# Four teams with a few roles each, panels of four interviewers, 75% of prompts answered, answers per practice
+# (yes/no/n.a.), 75% of check-ins due within the last 90 days and the rest over the year before. No row is due within
+# GAP of a "90d" boundary, so figures read minutes apart (the CLI's clock and the SQL baseline's) are the same.
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
-"""Benchmark 3's baseline: the best hand-written SQL for `stats 90d` and the weekly digest, on the raw rows.
+"""Benchmark 3's baseline: the best hand-written SQL for `stats 90d` and the weekly digest, on the raw rows."""
 
-Each figure once per window, on the indexes the schema has (prompt states from the covering (due_at, state)
-index), the median by ORDER BY ... OFFSET n/2 as fairloop defines it; nothing computed twice. (One scan grouped by
-window was tried and is slower on both backends.) `python -m bench.stats_sql URL` prints the stats as JSON, so the
-whole-process figure has a whole-process baseline.
-"""
+# Each figure once per window, on the indexes the schema has (prompt states from the covering (due_at, state)
+# index), the median by ORDER BY ... OFFSET n/2 as fairloop defines it; nothing computed twice. (One scan grouped by
+# window was tried and is slower on both backends.) `python -m bench.stats_sql URL` prints the stats as JSON, so the
+# whole-process figure has a whole-process baseline.
 
 from __future__ import annotations
 

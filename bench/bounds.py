@@ -32,13 +32,16 @@ BOUNDS: dict[str, str] = {
         "the scan over raw rows; the SQL baseline keeps scanning them, which is the point of the 0.1× target"
     ),
     "fanout_2000_prompts": (
-        "the dispatcher's pacing, not Slack's limit. Each 2 s tick takes at most 200 due prompts with 8 sends in "
-        "flight, each send three sequential calls (users.lookupByEmail, conversations.open, chat.postMessage) for a "
-        "person not seen before; a 429 puts that sender to sleep for the whole Retry-After (1 s + jitter) while the "
-        "window may already have room. A tick that runs past 2 s makes APScheduler skip the next run "
-        "(max_instances=1), so after each batch of 200 the loop idles until the next tick: see the seconds with no "
-        "DM above. Reaching 1.10× needs the next batch to start as soon as one finishes, and enough sends in flight "
-        "to keep each method's window full"
+        "the dispatcher's pacing, not Slack's limit and not CPU: the fake Slack answered 429 only a few dozen times "
+        "at most, the server used about half a core, and DMs went out at ~50/s where 100/s were allowed. Eight sends "
+        "are in flight (`bot.dispatch.CONCURRENCY`), and each is a chain of ~160 ms: a claim transaction, a load "
+        "transaction, three sequential Web API calls for a person not seen before (users.lookupByEmail, "
+        "conversations.open, chat.postMessage), a finishing transaction that also saves the identity; 8 ÷ 0.16 s ≈ 50/s. "
+        "On top, each 2 s tick takes at most 200 prompts and a tick still running makes APScheduler skip the next "
+        "(max_instances=1: ~10 skipped ticks and a few seconds without any DM per run). Reaching 1.10× needs more "
+        "sends in flight (or the three calls of different prompts pipelined) and the next batch to start as soon as "
+        "one finishes; a 429 then costs its sender a whole Retry-After (1 s + jitter), so keep the window full "
+        "rather than burst into it"
     ),
     "intake_batches_of_500": (
         "ORM object loading, not writes. A py-spy profile of the server while batches arrive (GIL-holding samples): "

@@ -26,9 +26,11 @@ COMMANDS = [
     "make bench                                   # everything; SQLite only",
     "FAIRLOOP_BENCH_POSTGRES_URL=postgresql+asyncpg://fairloop@127.0.0.1:55432/postgres make bench",
     "                                             # and PostgreSQL (the URL names a server; bench_* databases are made and dropped)",
-    ".venv/bin/python -m bench.run --quick        # every benchmark at tiny sizes, < 1 min, checks answers only",
+    "make bench-quick                             # every benchmark at tiny sizes, < 1 min, checks answers only",
+    "                                             # (= python -m bench.run --quick, or BENCH_QUICK=1 make bench)",
     ".venv/bin/python -m bench.run --only clicks  # one of: clicks, serving, intake, stats",
     ".venv/bin/python -m bench.run --profile      # the serving processes run under cProfile: bench/out/profile-*.txt",
+    ".venv/bin/python -m bench.run --render       # rewrite this file from the last full run (after editing bench/bounds.py)",
 ]
 
 
@@ -63,7 +65,7 @@ def _row(r: Result) -> str:
 
 def write(results: list[Result], *, root: Path, machine_lines: list[str], started: datetime, seconds: float) -> None:
     (root / "bench" / "results.json").write_text(json.dumps([r.public() for r in results], indent=2) + "\n")
-    heads = [r for r in results if r.name in HEADLINES]
+    heads = sorted((r for r in results if r.name in HEADLINES), key=lambda r: HEADLINES.index(r.name))
     out = [
         "# Performance",
         "",

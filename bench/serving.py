@@ -29,6 +29,7 @@ def sent_prompts(db: str) -> int:
 async def fan_out(server: Proc, fake: FakeSlackClient, db: str, *, prompts: int, limit: int) -> Result:
     """Interviews that end LEAD seconds from now: time from their prompts' due time to the last DM delivered."""
     due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=LEAD)
+    cpu = server.cpu_seconds()
     await post_batches(server.url, interviews(prompts // PANEL, ends_at=due, prefix="fanout"))
     check(datetime.now(UTC) < due, f"posting the interviews took longer than {LEAD}s; the timing would be off")
     await until_dms(fake, prompts, within=LEAD + max(60.0, 6 * prompts / limit))
@@ -44,6 +45,7 @@ async def fan_out(server: Proc, fake: FakeSlackClient, db: str, *, prompts: int,
     throttled = {m: c.get("throttled", 0) for m, c in counts.items() if c.get("throttled")}
     floor = max(n / limit for n in used.values())
     bottleneck = max(used, key=lambda m: used[m])
+    cpu = server.cpu_seconds() - cpu
     await server.settle()
     lost = prompts - len(per_prompt)
     duplicates = sum(n - 1 for n in per_prompt.values())
@@ -62,8 +64,9 @@ async def fan_out(server: Proc, fake: FakeSlackClient, db: str, *, prompts: int,
                "answered 429: " + (", ".join(f"{m} {n:,}" for m, n in sorted(throttled.items())) or "none"),
                f"floor = {used[bottleneck]:,} {bottleneck} calls ÷ {limit}/s = {floor:.1f} s (the methods run in "
                f"parallel across prompts, so the busiest one bounds; a sliding 1 s window would allow {floor - 1:.0f} s)",
-               f"DMs delivered per second: at most {max(per_second.values())}; {idle} of the {int(elapsed) + 1} "
-               f"seconds after the due time delivered none",
+               f"DMs delivered per second: {prompts / elapsed:.0f} on average, at most {max(per_second.values())}; "
+               f"{idle} of the {int(elapsed) + 1} seconds after the due time delivered none; the server used "
+               f"{cpu:.1f} s of CPU meanwhile ({cpu / (elapsed + LEAD):.0%} of a core)",
                f"lost {lost}, duplicates {duplicates}; one DM per interviewer: {len(per_person) == prompts}; "
                f"{in_db:,} prompts marked sent"],
     )  # fmt: skip

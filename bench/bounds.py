@@ -33,10 +33,10 @@ BOUNDS: dict[str, str] = {
     ),
     "fanout_2000_prompts": (
         "the dispatcher's pacing, not Slack's limit and not CPU: the fake Slack answered 429 only a few dozen times "
-        "at most, the server used about half a core, and DMs went out at ~50/s where 100/s were allowed. Eight sends "
-        "are in flight (`bot.dispatch.CONCURRENCY`), and each is a chain of ~160 ms: a claim transaction, a load "
+        "at most, the server used about half a core, and DMs went out at 40–50/s where 100/s were allowed. Eight sends "
+        "are in flight (`bot.dispatch.CONCURRENCY`), and each is a chain of ~160–200 ms: a claim transaction, a load "
         "transaction, three sequential Web API calls for a person not seen before (users.lookupByEmail, "
-        "conversations.open, chat.postMessage), a finishing transaction that also saves the identity; 8 ÷ 0.16 s ≈ 50/s. "
+        "conversations.open, chat.postMessage), a finishing transaction that also saves the identity; 8 ÷ 0.16–0.2 s ≈ 40–50/s. "
         "On top, each 2 s tick takes at most 200 prompts and a tick still running makes APScheduler skip the next "
         "(max_instances=1: ~10 skipped ticks and a few seconds without any DM per run). Reaching 1.10× needs more "
         "sends in flight (or the three calls of different prompts pipelined) and the next batch to start as soon as "

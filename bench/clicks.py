@@ -10,7 +10,7 @@ from pathlib import Path
 from bench import bare_bolt, fake_slack_server
 from bench.common import Result, check, quick, ratio
 from bench.fake_slack_server import FakeSlackClient
-from bench.load import Load, clicks, fire
+from bench.load import Load, Target, clicks, fire
 from bench.procs import Proc, start_fairloop
 from bench.prompts import deliver, recorded
 
@@ -40,7 +40,7 @@ async def drained(fake: FakeSlackClient, server: Proc, expected: int, *, within:
     return time.perf_counter() - started, max(0, expected - seen), peak
 
 
-async def click_round(server: Proc, fake: FakeSlackClient, targets: list, n: int, *, redraws: bool) -> Round:
+async def click_round(server: Proc, fake: FakeSlackClient, targets: list[Target], n: int, *, redraws: bool) -> Round:
     """Fire `n` clicks; for fairloop also wait for the work after the acks (the redraws) and its CPU to settle.
     Quick mode fails on a lost click; a full run reports it (the figure is still worth having)."""
     before = await fake.ok("chat.update")

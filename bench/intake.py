@@ -10,13 +10,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import SQLModel, col
 
 from bench import fake_slack_server, pg
 from bench.common import Result, check, ratio
 from bench.procs import start_fairloop
 from bench.prompts import PANEL, interviews, post_batches
 from storage import db
-from storage.models import Interview, Person, Prompt
+from storage.models import Person, Prompt
 
 BATCH, POOL = 500, 2000  # interviews per request; interviewers in the company
 
@@ -43,14 +44,17 @@ async def bulk_sql(url: str, items: list[dict[str, Any]]) -> float:
                 emails = sorted({p["email"] for it in batch for p in it["interviewers"]})
                 await conn.execute(insert(Person).on_conflict_do_nothing(index_elements=["email"]),
                                    [{"email": e, "reminders": True, "created_at": now} for e in emails])  # fmt: skip
-                people = dict(list(await conn.execute(select(Person.email, Person.id).where(Person.email.in_(emails)))))  # type: ignore[attr-defined]
+                found = await conn.execute(
+                    select(col(Person.email), col(Person.id)).where(col(Person.email).in_(emails))
+                )
+                people: dict[str, int] = {str(e): int(i or 0) for e, i in found}
                 rows = [{"external_id": it["external_id"], "role": it["role"], "team": it["team"], "stage": it["stage"],
                          "starts_at": datetime.fromisoformat(it["starts_at"]), "ends_at": datetime.fromisoformat(it["ends_at"]),
                          "candidate_ref": it["candidate_ref"], "status": "scheduled", "created_at": now, "updated_at": now}
                         for it in batch]  # fmt: skip
-                ids = dict(
-                    list(await conn.execute(insert(Interview).returning(Interview.external_id, Interview.id), rows))
-                )  # type: ignore[arg-type]
+                table = SQLModel.metadata.tables["interview"]
+                added = await conn.execute(insert(table).returning(table.c.external_id, table.c.id), rows)
+                ids: dict[str, int] = {str(row[0]): int(row[1]) for row in added}
                 prompts = [{"interview_id": ids[it["external_id"]], "person_id": people[p["email"]], "state": "scheduled",
                             "due_at": datetime.fromisoformat(it["ends_at"]), "team": it["team"], "role": it["role"],
                             "attempts": 0, "created_at": now}

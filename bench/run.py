@@ -18,17 +18,18 @@ import traceback
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bench import clicks, intake, pg, report, serving, stats_bench
 from bench.common import OUT, ROOT, Result
 
-FULL = {
+FULL: dict[str, dict[str, Any]] = {
     "clicks": {"prompts": 200, "rounds": 3, "per_round": 3000},
     "serving": {"prompts": 2000, "limit": 100, "clicks": 20_000},
     "intake": {"batches": 10},
     "stats": {"sizes": [100_000, 1_000_000], "runs": 5, "cli_runs": 3},
 }
-QUICK = {
+QUICK: dict[str, dict[str, Any]] = {
     "clicks": {"prompts": 20, "rounds": 2, "per_round": 200},
     "serving": {"prompts": 100, "limit": 50, "clicks": 400},
     "intake": {"batches": 1},
@@ -49,7 +50,7 @@ def profile_summary(path: Path) -> None:
         stats.sort_stats("cumulative").print_stats(40)
 
 
-async def one(name: str, sizes: dict, workdir: Path, *, profile: bool, tag: str) -> list[Result]:
+async def one(name: str, sizes: dict[str, Any], workdir: Path, *, profile: bool, tag: str) -> list[Result]:
     prof = (OUT / f"profile-{name}.prof") if profile else None
     if name == "clicks":
         return await clicks.run(workdir, profile=prof, **sizes)

@@ -87,7 +87,8 @@ async def measure(url: str, *, backend: str, checkins: int, runs: int, cli_runs:
     check(generated.checkins == checkins, f"generated {generated.checkins} check-ins, wanted {checkins}")
     engine = db.make_engine(url)
     try:
-        settings = Settings(database_url=url, config=str(workdir / "absent.toml"), secret_key="bench", min_group_size=5)
+        values: dict[str, Any] = {"database_url": url, "config": str(workdir / "absent.toml"), "secret_key": "bench"}
+        settings = Settings(**values, min_group_size=stats_sql.K)
         fixed = datetime.now(UTC)
         core = Core(settings=settings, sessions=db.make_sessions(engine), signer=Signer(secret_key="bench"),
                     clock=lambda: fixed)  # fmt: skip

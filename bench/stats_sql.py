@@ -23,6 +23,10 @@ WINDOW = "due_at >= :start AND due_at < :end"
 Counts = tuple[dict[str, dict[str, int]], dict[str, tuple[int, int]]]
 
 
+async def _rows(conn: AsyncConnection, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in await conn.execute(text(sql), params)]
+
+
 def _rate(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
@@ -40,12 +44,12 @@ async def _counts(conn: AsyncConnection, start: datetime, end: datetime, *, by_t
     p, team = _window(conn, start, end), "team" if by_team else "''"
     prompts: dict[str, dict[str, int]] = {}
     sql = f"SELECT {team}, state, count(*) FROM prompt WHERE {WINDOW} GROUP BY 1, 2"
-    for t, state, n in await conn.execute(text(sql), p):
+    for t, state, n in await _rows(conn, sql, p):
         prompts.setdefault(t, {})[state] = int(n)
     sql = (
         f"SELECT {team}, count(*), sum(CASE WHEN all_followed THEN 1 ELSE 0 END) FROM checkin WHERE {WINDOW} GROUP BY 1"
     )
-    checkins = {t: (int(n), int(ok or 0)) for t, n, ok in await conn.execute(text(sql), p) if n}
+    checkins = {str(t): (int(n), int(ok or 0)) for t, n, ok in await _rows(conn, sql, p) if n}
     return prompts, checkins
 
 
@@ -53,7 +57,7 @@ async def _practices(conn: AsyncConnection, start: datetime, end: datetime) -> d
     sql = ("SELECT a.practice, sum(CASE WHEN a.value = 'yes' THEN 1 ELSE 0 END), "
            "sum(CASE WHEN a.value = 'no' THEN 1 ELSE 0 END) FROM checkinanswer a JOIN checkin c ON c.id = a.checkin_id "
            "WHERE c.due_at >= :start AND c.due_at < :end GROUP BY a.practice")  # fmt: skip
-    return {p: _rate(int(y), int(y) + int(n)) for p, y, n in await conn.execute(text(sql), _window(conn, start, end))}
+    return {str(p): _rate(int(y), int(y) + int(n)) for p, y, n in await _rows(conn, sql, _window(conn, start, end))}
 
 
 async def _median(conn: AsyncConnection, start: datetime, end: datetime, count: int) -> int | None:
@@ -90,7 +94,7 @@ async def stats_90d(conn: AsyncConnection, now: datetime) -> dict[str, Any]:
     out: dict[str, Any] = {"suppressed": False, **await _figures(conn, counts, start, now)}
     out["median_time_to_answer_seconds"] = out.pop("median_answer_seconds")
     sql = f"SELECT reason, count(*) FROM prompt WHERE state = 'undeliverable' AND {WINDOW} GROUP BY reason"
-    reasons = {str(r or "unknown"): int(n) for r, n in await conn.execute(text(sql), _window(conn, start, now))}
+    reasons = {str(r or "unknown"): int(n) for r, n in await _rows(conn, sql, _window(conn, start, now))}
     out |= {"undeliverable": sum(reasons.values()), "undeliverable_reasons": reasons}
     earlier = await _counts(conn, before, start, by_team=False)
     out["previous"] = await _figures(conn, earlier, before, start) if _total(earlier)[1] >= K else None

@@ -139,3 +139,14 @@ async def channel_post(request: web.Request) -> web.Response:
     default = spec.channel if spec.platform == "playground" else playground.outbox.default_channel
     delivery = await playground.outbox.post_channel(channel=str(data.get("channel") or default), message=message)
     return web.json_response({"conversation": delivery.conversation, "id": delivery.message_id})
+
+
+def install(app: web.Application) -> None:
+    app.router.add_get("/playground", page)
+    app.router.add_get("/playground/api/feed", feed)
+    app.router.add_post("/playground/api/action", action)
+    app.router.add_post("/playground/api/form", submit)
+    app.router.add_post("/playground/api/command", command)
+    app.router.add_post("/playground/api/interviews", interview)
+    app.router.add_post("/playground/api/sample", sample)
+    app.router.add_post("/playground/api/channel", channel_post)

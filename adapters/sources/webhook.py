@@ -6,14 +6,9 @@ import hmac
 import json
 
 from aiohttp import web
-from pydantic import Field
 
+from adapters.sources.ats_settings import WebhookSettings
 from adapters.web import error, ingest
-from bot.settings import SettingsBase, env
-
-
-class WebhookSettings(SettingsBase):
-    api_token: str | None = Field(None, validation_alias=env("FAIRLOOP_API_TOKEN", "api_token"))
 
 
 def install(app: web.Application, *, settings: WebhookSettings) -> None:

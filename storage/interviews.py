@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Interview, Prompt, utcnow
+from storage.models import Interview, Person, Prompt, utcnow
 
 
 async def interviews_by_external_ids(*, session: AsyncSession, external_ids: Iterable[str]) -> dict[str, Interview]:
@@ -34,13 +34,45 @@ async def prompts_for_interviews(*, session: AsyncSession, interview_ids: Iterab
     return out
 
 
-async def interviews_by_ids(*, session: AsyncSession, interview_ids: Iterable[int]) -> dict[int, Interview]:
+class InterviewBrief(NamedTuple):
+    id: int
+    external_id: str
+    status: str
+    ends_at: datetime
+
+
+class PromptBrief(NamedTuple):
+    interviewer: str  # email
+    state: str
+    due_at: datetime
+    reason: str | None
+
+
+async def briefs(
+    *, session: AsyncSession, interview_ids: Iterable[int]
+) -> tuple[dict[int, InterviewBrief], dict[int, list[PromptBrief]]]:
+    """What the webhook answers about interviews and their prompts, as plain rows (no ORM objects: a batch of 500
+    interviews has 2,000 prompts, and building objects for them cost more than the inserts)."""
     ids = list(set(interview_ids))
-    found: dict[int, Interview] = {}
+    interviews: dict[int, InterviewBrief] = {}
+    prompts: dict[int, list[PromptBrief]] = {i: [] for i in ids}
     for i in range(0, len(ids), 500):
-        result = await session.exec(select(Interview).where(col(Interview.id).in_(ids[i : i + 500])))
-        found.update({iv.id: iv for iv in result if iv.id is not None})
-    return found
+        chunk = ids[i : i + 500]
+        found = await session.exec(
+            select(Interview.id, Interview.external_id, Interview.status, Interview.ends_at).where(
+                col(Interview.id).in_(chunk)
+            )
+        )
+        interviews.update({row[0]: InterviewBrief(*row) for row in found})
+        rows = await session.exec(
+            select(Prompt.interview_id, Person.email, Prompt.state, Prompt.due_at, Prompt.reason)
+            .join(Person, col(Person.id) == Prompt.person_id)
+            .where(col(Prompt.interview_id).in_(chunk))
+            .order_by(col(Prompt.id))
+        )
+        for interview_id, *rest in rows:
+            prompts[interview_id].append(PromptBrief(*rest))
+    return interviews, prompts
 
 
 async def get_prompt(*, session: AsyncSession, prompt_id: int) -> Prompt | None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Channel, Identity, Person, ProcessedEvent, Setting, utcnow
@@ -21,15 +21,6 @@ def normalise_email(email: str) -> str:
 
 async def get_person(*, session: AsyncSession, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
-
-
-async def emails_of(*, session: AsyncSession, person_ids: Iterable[int]) -> dict[int, str]:
-    ids = list(set(person_ids))
-    out: dict[int, str] = {}
-    for i in range(0, len(ids), 500):
-        result = await session.exec(select(Person.id, Person.email).where(col(Person.id).in_(ids[i : i + 500])))
-        out.update({pid: email for pid, email in result if pid is not None})
-    return out
 
 
 async def get_person_by_email(*, session: AsyncSession, email: str) -> Person | None:

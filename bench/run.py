@@ -33,7 +33,7 @@ QUICK: dict[str, dict[str, Any]] = {
     "clicks": {"prompts": 20, "rounds": 2, "per_round": 200},
     "serving": {"prompts": 100, "limit": 50, "clicks": 400},
     "intake": {"batches": 1},
-    "stats": {"sizes": [1000, 4000], "runs": 1, "cli_runs": 1},
+    "stats": {"sizes": [2000], "runs": 1, "cli_runs": 1},
 }
 LAST = OUT / "last-full-run.json"  # every figure with its notes, for --render
 HEADLINE = {"clicks": "clicks_vs_bare_bolt", "serving": "serving_rss", "intake": "intake_batches_of_500",

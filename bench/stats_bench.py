@@ -201,12 +201,17 @@ def label(n: int) -> str:
     return f"{n // 1_000_000}m" if n % 1_000_000 == 0 else f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
-def _rows(backend: str, m: Measured) -> list[Result]:
+def _rows(backend: str, m: Measured, *, largest: bool) -> list[Result]:
+    """Per-case figures. The 0.1× target is the largest size's (the issue's 1M check-ins): at a smaller size the raw
+    SQL is quick and the gate's fixed few tens of milliseconds weigh more, so there it is shown, not judged."""
     g, key, n = m.generated, backend.lower(), label(m.checkins)
     r_stats, r_digest = ratio(m.stats, m.stats_sql), ratio(m.digest, m.digest_sql)
+    tenth = "≤ 0.1×" if largest else "— (for the growth)"
+    met_stats = (r_stats is not None and r_stats <= 0.1) if largest else None
+    met_digest = (r_digest is not None and r_digest <= 0.1) if largest else None
     return [
         Result(name=f"stats_90d.{key}.{n}.in_process", value=round(m.stats, 4), unit="s",
-               baseline=round(m.stats_sql, 4), ratio=r_stats, target="≤ 0.1×", met=r_stats is not None and r_stats <= 0.1,
+               baseline=round(m.stats_sql, 4), ratio=r_stats, target=tenth, met=met_stats,
                baseline_is="hand-written SQL on the raw rows, same process and driver",
                notes=[f"{backend}, {g.checkins:,} check-ins ({g.prompts:,} prompts, {g.interviews:,} interviews, "
                       f"{g.people:,} people, {g.answers:,} practice answers) written in {g.rows_seconds:.1f} s; "
@@ -216,7 +221,7 @@ def _rows(backend: str, m: Measured) -> list[Result]:
                baseline=round(m.cli_sql, 3), ratio=ratio(m.cli, m.cli_sql), target="≤ 1.5 s", met=m.cli <= 1.5,
                baseline_is="`python -m bench.stats_sql URL`: the hand-written SQL as a whole process"),
         Result(name=f"digest.{key}.{n}.in_process", value=round(m.digest, 4), unit="s",
-               baseline=round(m.digest_sql, 4), ratio=r_digest, target="≤ 0.1×", met=r_digest is not None and r_digest <= 0.1,
+               baseline=round(m.digest_sql, 4), ratio=r_digest, target=tenth, met=met_digest,
                baseline_is="hand-written SQL for the weekly digest's figures (week, week before, teams, 8 weekly points)",
                notes=[f"{backend} {n}: `fairloop digest preview` as a whole process {m.digest_cli:.2f} s; figures "
                       f"the SQL would show that the gate withholds to protect a smaller group: {m.withheld}"]),
@@ -234,9 +239,9 @@ def results(measured: list[Measured], sizes: list[int]) -> list[Result]:
             rows.append(Result(name=f"stats_90d.{backend.lower()}", value=None, unit="s", baseline=None, ratio=None,
                                target="", met=None, notes=[f"not measured: set {pg.ENV}"]))  # fmt: skip
             continue
-        for _, m in sorted(at.items()):
-            case = _rows(backend, m)
-            conditions += [bool(r.met) for r in case]
+        for n, m in sorted(at.items()):
+            case = _rows(backend, m, largest=n == big)
+            conditions += [bool(r.met) for r in case if r.met is not None]
             rows += case
         if small in at and big in at and small != big:
             growth, sql_growth = at[big].stats / at[small].stats, at[big].stats_sql / at[small].stats_sql

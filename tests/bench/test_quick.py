@@ -6,12 +6,16 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
+from tests.support.databases import on_postgres
 
 # read at import: the suite's autouse fixture clears FAIRLOOP_* variables before each test runs
 POSTGRES = os.environ.get("FAIRLOOP_BENCH_POSTGRES_URL") or os.environ.get("FAIRLOOP_TEST_POSTGRES_URL")
 
 
+@pytest.mark.skipif(on_postgres(), reason="the harness runs SQLite and PostgreSQL itself: once per CI run is enough")
 def test_every_benchmark_runs_at_tiny_sizes_and_gets_the_answers_right() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FAIRLOOP_", "SLACK_"))}
     if POSTGRES:  # the harness makes (and drops) bench_* databases on the same server

@@ -36,6 +36,7 @@ class FakeSlack:
     hooks: list[dict[str, Any]] = field(default_factory=list)  # bodies POSTed to response_url
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (channel, ts) -> last body
     failures: dict[str, list[int]] = field(default_factory=dict)  # method -> statuses to answer next
+    delays: dict[str, float] = field(default_factory=dict)  # method -> seconds it takes to answer
     _windows: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     socket_acks: list[dict[str, Any]] = field(default_factory=list)  # what the app answered over the websocket
@@ -162,6 +163,8 @@ class FakeSlack:
     async def _dispatch(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
+        if self.delays.get(method):  # a slow answer: the call counts once it has been answered
+            await asyncio.sleep(self.delays[method])
         call = Call(method=method, params=params, at=time.monotonic())
         self.calls.append(call)
         wanted = self.app_token if method == "apps.connections.open" else self.token

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, update
+from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import insert
 from storage.models import Interview, Prompt, utcnow
 
 
@@ -118,25 +120,36 @@ def touch(interview: Interview) -> None:
 
 
 async def insert_interviews(*, session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Bulk insert (one multi-row statement per few hundred rows); returns external_id -> id."""
+    """Insert new interviews in bulk; returns external_id -> id for those inserted. One that a simultaneous request
+    inserted a moment ago is skipped (INSERT … ON CONFLICT DO NOTHING), for the caller to update like any other;
+    the same external id twice in `rows` is a caller's mistake, and a Conflict."""
     if not rows:
         return {}
+    ids = [r["external_id"] for r in rows]
+    if len(set(ids)) != len(ids):
+        twice = next(i for i in ids if ids.count(i) > 1)
+        raise IntegrityError(
+            "INSERT INTO interview", {"external_id": twice}, ValueError(f"{twice!r} twice in one batch")
+        )
     now = utcnow()
     conn = await session.connection()
+    statement = insert(session, Interview).on_conflict_do_nothing(index_elements=["external_id"])
     result = await conn.execute(
-        insert(Interview).returning(col(Interview.id), col(Interview.external_id)),
+        statement.returning(col(Interview.id), col(Interview.external_id)),
         [{"created_at": now, "updated_at": now, **r} for r in rows],
     )
     return {external_id: id_ for id_, external_id in result}
 
 
 async def insert_prompts(*, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert prompts in bulk; one a simultaneous request inserted a moment ago is skipped."""
     if not rows:
         return
     now = utcnow()
     defaults = {"reason": None, "attempts": 0, "created_at": now}
     conn = await session.connection()
-    await conn.execute(insert(Prompt), [{**defaults, **r} for r in rows])
+    statement = insert(session, Prompt).on_conflict_do_nothing(index_elements=["interview_id", "person_id"])
+    await conn.execute(statement, [{**defaults, **r} for r in rows])
 
 
 async def reminder_candidates(*, session: AsyncSession, sent_before: datetime, limit: int = 500) -> list[int]:

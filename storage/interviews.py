@@ -83,6 +83,17 @@ async def claim_prompt(*, session: AsyncSession, prompt_id: int, claim: str, now
     return bool(result.rowcount == 1)
 
 
+async def renew_prompt(*, session: AsyncSession, prompt_id: int, claim: str, until: datetime) -> bool:
+    """Extend a claim while its send is in flight; False when the claim is no longer this one (or the prompt moved
+    on, e.g. its interview was cancelled)."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Prompt)
+        .where(and_(col(Prompt.id) == prompt_id, col(Prompt.claim) == claim, col(Prompt.state) == "scheduled"))
+        .values(claimed_until=until)
+    )
+    return bool(result.rowcount == 1)
+
+
 async def finish_prompt(*, session: AsyncSession, prompt_id: int, claim: str, **values: Any) -> bool:
     """Record the outcome of a claimed send; a no-op if the claim was lost or the prompt changed state."""
     result = await session.exec(  # type: ignore[call-overload]

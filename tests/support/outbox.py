@@ -19,6 +19,7 @@ class FakeOutbox:
         self.https_only = https_only
         self.default_channel: str | None = None
         self.sent: list[str] = []
+        self.attempted: list[str] = []  # every send begun, delivered or not
         self.messages: list[Message] = []
         self.channel_posts: list[tuple[str, Message]] = []
         self.unknown = unknown
@@ -28,6 +29,7 @@ class FakeOutbox:
         self.posting = asyncio.Event()  # set once a channel post has started
 
     async def send_direct(self, *, recipient: Recipient, message: Message) -> Delivery:
+        self.attempted.append(recipient.email)
         await asyncio.sleep(self.slow_sends or 0.001)  # let other dispatchers interleave
         if recipient.email in self.unknown:
             raise Undeliverable("users_not_found")

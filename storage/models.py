@@ -60,6 +60,7 @@ class Prompt(SQLModel, table=True):
         UniqueConstraint("interview_id", "person_id", name="uq_prompt_interview_person"),
         Index("ix_prompt_state_due", "state", "due_at"),
         Index("ix_prompt_due_state", "due_at", "state"),
+        Index("ix_prompt_state_remind", "state", "remind_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     interview_id: int = Field(foreign_key="interview.id", index=True)
@@ -73,10 +74,13 @@ class Prompt(SQLModel, table=True):
     conversation: str | None = Field(default=None, max_length=512)  # Teams: conversation id + service URL
     message_id: str | None = Field(default=None, max_length=300)
     reason: str | None = Field(default=None, max_length=300)
+    # the lease of whoever is sending this prompt's current message: the prompt while scheduled, then its reminder
     claim: str | None = Field(default=None, max_length=64)
     claimed_until: datetime | None = None
     attempts: int = 0
     sent_at: datetime | None = None
+    remind_at: datetime | None = None  # the working morning its one reminder is for (set when the prompt is sent)
+    reminder: str | None = Field(default=None, max_length=20)  # settled: sent | opted_out | missed | undeliverable
     reminded_at: datetime | None = None
     snoozed_until: datetime | None = None  # "Remind me later" on the reminder: one more, at this time
     answered_at: datetime | None = None
@@ -132,6 +136,22 @@ class ProcessedEvent(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     received_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class DigestRun(SQLModel, table=True):
+    """One scheduled time of one digest (`key`: name and local time): claimed, with a lease, by whichever replica
+    posts it, then posted. A claim whose lease lapsed unposted (a crash) is taken over; a posted run never again."""
+
+    __tablename__ = "digest_run"
+    key: str = Field(primary_key=True, max_length=200)
+    state: str = Field(default="claimed", max_length=20)  # claimed | posted
+    claim: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = None
+    attempts: int = 0
+    posted_at: datetime | None = None
+    conversation: str | None = Field(default=None, max_length=512)
+    message_id: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Setting(SQLModel, table=True):

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.checkins import cards
-from bot.checkins.answers import Loaded, title_of
+from bot.checkins.answers import Loaded, title_of, zone_of
 from bot.delivery.lease import LeaseLost, hold, record, retry_wait
+from bot.delivery.mornings import first_morning
 from bot.errors import PlatformUnavailable, Undeliverable
 from bot.messages import Message
 from bot.ports import Delivery, Outbox, Recipient
 from bot.reports import ledger
 from bot.settings import Settings
-from storage import db
+from storage import db, deliveries
 from storage import interviews as repo
 from storage.db import Sessions, unit_of_work
 from storage.models import Identity, Person
@@ -222,6 +223,8 @@ async def _finish(
             person.first_prompted_at = person.first_prompted_at or moment
             person.timezone = delivery.timezone or person.timezone
             await db.save(session, person)
+        when = first_morning(moment + settings.reminder_after, zone_of(person, settings))
+        await deliveries.plan_reminder(session=session, prompt_id=prompt_id, remind_at=when)  # its one reminder
         if delivery.user_id:
             await save_identity(
                 session=session,

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from bot import concerns
 from bot.checkins import answers, cards
 from bot.clock import Clock
-from bot.delivery.reminders import next_morning
+from bot.delivery.mornings import next_morning
 from bot.delivery.service import Delivery
 from bot.errors import FairloopError, PermissionDenied, UserInputError
 from bot.events import ButtonClicked, CommandIssued, FormSubmitted

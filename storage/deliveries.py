@@ -122,12 +122,12 @@ async def claim_digest_run(*, session: AsyncSession, key: str, claim: str, now: 
     return bool(lapsed.rowcount == 1)
 
 
-async def settle_digest_run(*, session: AsyncSession, key: str, claim: str, **values: Any) -> bool:
-    """Renew (`claimed_until`), give back (`claim=None`) or finish (`state="posted"`) a run with its claim token;
-    False when the claim is no longer this one."""
+async def settle_digest_run(*, session: AsyncSession, key: str, token: str, **values: Any) -> bool:
+    """Renew (`claimed_until`), give back (`claim=None`) or finish (`state="posted"`) a run claimed with `token`;
+    False when the claim is no longer that one."""
     result = await session.exec(  # type: ignore[call-overload]
         update(DigestRun)
-        .where(and_(col(DigestRun.key) == key, col(DigestRun.claim) == claim, col(DigestRun.state) == "claimed"))
+        .where(and_(col(DigestRun.key) == key, col(DigestRun.claim) == token, col(DigestRun.state) == "claimed"))
         .values(**values)
     )
     return bool(result.rowcount == 1)

@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from storage.db import unavailable
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -77,8 +79,8 @@ async def record(write: Callable[[], Awaitable[T]], *, what: str, within: float)
     while True:
         try:
             return await write()
-        except Exception:
-            if time.monotonic() >= deadline:
+        except Exception as exc:
+            if not unavailable(exc) or time.monotonic() >= deadline:
                 logger.exception("could not record %s; it may be sent again once its claim lapses", what)
                 raise
             logger.warning("could not record %s yet; trying again in %.1fs", what, pause)

@@ -27,4 +27,3 @@ def first_morning(moment: datetime, zone: ZoneInfo) -> datetime:
     if local.weekday() < 5 and local.hour < MORNING.stop:
         return max(moment, datetime.combine(local.date(), time(MORNING.start), tzinfo=zone))
     return next_morning(moment, zone)
-

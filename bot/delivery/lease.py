@@ -85,4 +85,4 @@ async def record(write: Callable[[], Awaitable[T]], *, what: str, within: float)
                 raise
             logger.warning("could not record %s yet; trying again in %.1fs", what, pause)
             await asyncio.sleep(pause)
-            pause = min(pause * 2, 2.0)
+            pause = min(pause * 2, 1.0)

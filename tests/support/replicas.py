@@ -15,6 +15,8 @@ from storage.models import Prompt
 from tests.support.app import API_TOKEN, interview
 from tests.support.processes import eventually
 from tests.support.slack.fake_slack import FakeSlack
+from tests.support.teams.fake_connector import FakeConnector
+from tests.support.teams.harness import actions_of
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,23 @@ def slack_dms(fake: FakeSlack) -> Counter[str]:
         str(c.params.get("channel"))
         for c in fake.calls
         if c.method == "chat.postMessage" and c.status == 200 and c.params.get("metadata")
+    )
+
+
+def teams_dms(connector: FakeConnector) -> Counter[str]:
+    """Check-in cards the Bot Connector accepted, per personal conversation (one per person)."""
+    return Counter(
+        call.conversation_id
+        for call in connector.posts()
+        if call.status == 201 and any("checkin.all" in actions_of(card) for card in connector.cards([call]))
+    )
+
+
+def channel_posts(fake: FakeSlack, channel: str) -> int:
+    return sum(
+        1
+        for c in fake.calls
+        if c.method == "chat.postMessage" and c.status == 200 and c.params.get("channel") == channel
     )
 
 

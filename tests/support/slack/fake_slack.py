@@ -12,6 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.faults import Faults
+
 BOT_USER = "UBOT0001"
 TEAM = "T0FAIRLOOP"
 
@@ -40,6 +42,8 @@ class FakeSlack:
     delays: dict[str, float] = field(default_factory=dict)  # method -> seconds it takes to answer
     # method -> Retry-After answered (429) to the first call for each message: its prompt id, else its channel
     throttle_once: dict[str, str] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)  # random 429/5xx and a gate, for the methods in `faulty`
+    faulty: tuple[str, ...] = ("chat.postMessage",)
     _throttled_once: set[tuple[str, str]] = field(default_factory=set)
     _windows: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -188,6 +192,16 @@ class FakeSlack:
         if self.failures.get(method):
             call.status = self.failures[method].pop(0)
             return web.json_response({"ok": False, "error": "fatal_error"}, status=call.status)
+        if method in self.faulty:
+            if not await self.faults.gate(request, call.replica):
+                call.status = 499  # the caller hung up (it was killed): nothing was posted
+                return web.Response(status=499)
+            fault = self.faults.pick()
+            if fault is not None:
+                call.status = fault
+                headers = {"Retry-After": "1"} if fault == 429 else {}
+                return web.json_response({"ok": False, "error": "ratelimited" if fault == 429 else "fatal_error"},
+                                         status=fault, headers=headers)  # fmt: skip
         if method in self.throttle_once and (method, self._message_key(params)) not in self._throttled_once:
             self._throttled_once.add((method, self._message_key(params)))
             call.status = 429

@@ -64,12 +64,16 @@ async def send_reminders(
 
 async def _plan(*, sessions: Sessions, settings: Settings) -> None:
     """Prompts sent before reminders had a morning of their own get one now, from when they were sent."""
-    async with unit_of_work(sessions) as session:
-        for prompt_id, person_id, sent_at in await deliveries.unplanned_reminders(session=session):
-            person = await get_person(session=session, person_id=person_id)
-            if person is not None:
-                when = first_morning(sent_at + settings.reminder_after, zone_of(person, settings))
+    for _ in range(20):
+        async with unit_of_work(sessions) as session:
+            unplanned = await deliveries.unplanned_reminders(session=session, limit=BATCH)
+            for prompt_id, person_id, sent_at in unplanned:
+                person = await get_person(session=session, person_id=person_id)
+                zone = zone_of(person, settings) if person is not None else settings.zone
+                when = first_morning(sent_at + settings.reminder_after, zone)
                 await deliveries.plan_reminder(session=session, prompt_id=prompt_id, remind_at=when)
+        if len(unplanned) < BATCH:
+            return
 
 
 async def _remind(

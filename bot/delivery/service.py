@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 
 class Delivery:
+    """The one way out for what fairloop sends on its own. Prompts, reminders and scheduled digests are each
+    claimed in the database with a lease renewed while the send runs, retried after an outage, and written back
+    with their claim token (lease.py), so replicas send each once and a crash loses none."""
+
     def __init__(
         self,
         *,

@@ -26,7 +26,7 @@ class Reply:
     notice: Message | None = None
     errors: dict[str, str] = field(default_factory=dict)
     # work that can wait until the platform has its answer (redrawing the prompt, alerting the DEI channel);
-    # only set when the adapter asked to run it itself (Slack must ack a modal within 3 s)
+    # only set when the adapter asked to run it itself (Slack acks a click or a modal once it is recorded, within 3 s)
     after: tuple[Callable[[], Awaitable[None]], ...] = ()
 
 

@@ -144,7 +144,9 @@ DEFAULT_PRACTICES = (
 class Settings(SettingsBase):
     """What the product does and when: timing, the privacy threshold, periods, and fairloop.toml's content."""
 
-    DURATIONS: ClassVar = ("prompt_delay", "reminder_after", "prompt_expires", "retention", "dispatch_interval")
+    DURATIONS: ClassVar = (
+        "prompt_delay", "reminder_after", "prompt_expires", "retention", "dispatch_interval", "delivery_lease",
+    )  # fmt: skip
 
     prompt_delay: timedelta = Field(timedelta(minutes=5), validation_alias=env("FAIRLOOP_PROMPT_DELAY", "prompt_delay"))
     reminder_after: timedelta = Field(
@@ -155,6 +157,10 @@ class Settings(SettingsBase):
     )
     dispatch_interval: timedelta = Field(
         timedelta(seconds=2), validation_alias=env("FAIRLOOP_DISPATCH_INTERVAL", "dispatch_interval")
+    )
+    # a claim on a send lasts this long unless renewed; it is renewed every quarter of it while the send runs
+    delivery_lease: timedelta = Field(
+        timedelta(minutes=2), validation_alias=env("FAIRLOOP_DELIVERY_LEASE", "delivery_lease")
     )
     min_group_size: int = Field(5, ge=1, le=1000, validation_alias=env("FAIRLOOP_MIN_GROUP_SIZE", "min_group_size"))
     timezone: str = Field("UTC", validation_alias=env("FAIRLOOP_TIMEZONE", "timezone"))
@@ -175,6 +181,13 @@ class Settings(SettingsBase):
     @classmethod
     def _duration(cls, value: Any) -> timedelta:
         return parse_duration(value)
+
+    @field_validator("delivery_lease")
+    @classmethod
+    def _lease(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=1):
+            raise ValueError("a lease of at least 1s")
+        return value
 
     @field_validator("timezone")
     @classmethod

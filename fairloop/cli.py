@@ -17,6 +17,7 @@ from fairloop.ats_cli import app as ats_app
 from fairloop.config import Config, load_config
 
 T = TypeVar("T")
+STOP_WITHIN = 10.0  # seconds a stopping server gives the requests in flight
 app = typer.Typer(add_completion=False, help="fairloop: interview inclusivity check-ins in Slack and Teams.")
 db_app = typer.Typer(help="Database commands.")
 interviews_app = typer.Typer(help="Interview intake.")
@@ -62,7 +63,11 @@ def _serve(config: Config) -> None:
 
     from fairloop.app import init_app
 
-    web.run_app(init_app(config), host=config.server.host, port=config.server.port, print=None)
+    # on SIGTERM: stop listening, let requests in flight finish (a click is recorded before its 200), then stop
+    # the jobs and let Slack's follow-ups finish (fairloop/app.py, adapters/slack), then exit
+    web.run_app(
+        init_app(config), host=config.server.host, port=config.server.port, print=None, shutdown_timeout=STOP_WITHIN
+    )
 
 
 @app.command()

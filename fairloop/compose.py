@@ -109,7 +109,6 @@ async def build(
             clock=clock,
             outboxes=MappingProxyType(dict(outboxes)),
             reports=reports,
-            directory=directory,
         )
         feedback = Feedback(sessions=sessions, settings=settings, clock=clock, signer=signer)
         intake = Intake(sessions=sessions, settings=settings, clock=clock, signer=signer)

@@ -26,6 +26,7 @@ from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+STOP_WITHIN = 10.0  # seconds a stopping process gives its running jobs before cancelling them
 DIGEST_GRACE = timedelta(hours=1)  # a digest whose time came while the process was down still goes out within this
 
 
@@ -68,7 +69,10 @@ def ats_sync(runtime: Runtime, directory: Directory) -> Callable[[], Awaitable[i
 
 
 class Clockwork:
-    """The scheduled jobs of one process. `kick()` runs prompt dispatch now (an interview just came in)."""
+    """The scheduled jobs of one process. `kick()` runs prompt dispatch now (an interview just came in).
+
+    Each job has a lock of its own: dispatch, reminders, expiry, the purge, digests and the ATS sync run
+    independently, so a digest post waiting on a platform never holds up the prompts."""
 
     def __init__(
         self,
@@ -79,8 +83,11 @@ class Clockwork:
         settings: Settings,
         ats: Runtime | None = None,
         dispatched: Callable[[int], None] = lambda n: None,
+        stop_within: float = STOP_WITHIN,
     ) -> None:
-        self._busy = asyncio.Lock()  # held while a job runs, so stopping can wait for it to finish
+        self._locks: dict[str, asyncio.Lock] = {}  # one per job: the same job never overlaps itself
+        self._running: set[asyncio.Task[None]] = set()  # so stopping can wait for them, then cancel them
+        self._stop_within = stop_within
         self._stopped = asyncio.Event()  # a job task that starts after stop() must not open new connections
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         add = self._scheduler.add_job
@@ -133,9 +140,15 @@ class Clockwork:
     def _job(
         self, name: str, work: Callable[[], Awaitable[int]], then: Callable[[int], None] = lambda n: None
     ) -> Callable[[], Awaitable[None]]:
+        lock = self._locks.setdefault(name, asyncio.Lock())
+
         async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+                task.add_done_callback(self._running.discard)
             try:
-                async with self._busy:
+                async with lock:
                     if not self._stopped.is_set():
                         then(await work())
             except Exception:
@@ -150,6 +163,16 @@ class Clockwork:
         self._dispatch.modify(next_run_time=datetime.now(UTC))
 
     async def stop(self) -> None:
+        """No new runs; running jobs get `stop_within` seconds to finish, then are cancelled (a send cut short
+        gives its claim back, or leaves it to lapse, so another replica takes it over)."""
+        self._stopped.set()
         self._scheduler.shutdown(wait=False)
-        async with self._busy:
-            self._stopped.set()
+        running = {t for t in self._running if not t.done()}
+        if not running:
+            return
+        _, late = await asyncio.wait(running, timeout=self._stop_within)
+        if late:
+            logger.warning("stopping: %d job(s) still running after %.0fs are cancelled", len(late), self._stop_within)
+            for task in late:
+                task.cancel()
+            await asyncio.wait(late, timeout=5)

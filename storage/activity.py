@@ -12,7 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Activity, ActivityPractice, ActivityReason, Setting
+from storage.counts import Activity, ActivityPractice, ActivityReason
+from storage.models import Setting
 
 COUNTS = ("sent", "unsent", "undeliverable", "answers", "withdrawals", "edits", "all_followed") + tuple(
     f"t{i}" for i in range(10)

@@ -13,7 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import activity
 from storage.activity import COUNTS
-from storage.models import Activity, ActivityPractice, ActivityReason, CheckIn, CheckInAnswer, Prompt
+from storage.counts import Activity, ActivityPractice, ActivityReason
+from storage.models import CheckIn, CheckInAnswer, Prompt
 
 DELIVERED = ("sent", "answered", "expired")
 Cell = tuple[date, str, str]

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +25,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 Session = AsyncSession
 Conflict = IntegrityError  # a unique key already taken, typically by a simultaneous request
 Sessions = async_sessionmaker[AsyncSession]
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database could not be reached (down, restarting, a connection dropped), as opposed to
+    a mistake in what was asked of it: the former is worth trying again."""
+    if isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -43,6 +52,12 @@ def make_engine(url: str) -> AsyncEngine:
 
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+
+
+def insert(session: AsyncSession, model: Any) -> Any:
+    """INSERT for `model` in the session's dialect, so it can say ON CONFLICT (SQLite and PostgreSQL both can)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def make_sessions(engine: AsyncEngine) -> Sessions:

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, insert, or_, update
+from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import insert
 from storage.models import Interview, Person, Prompt, utcnow
 
 
@@ -113,11 +115,27 @@ async def claim_prompt(*, session: AsyncSession, prompt_id: int, claim: str, now
     return bool(result.rowcount == 1)
 
 
-async def finish_prompt(*, session: AsyncSession, prompt_id: int, claim: str, **values: Any) -> bool:
-    """Record the outcome of a claimed send; a no-op if the claim was lost or the prompt changed state."""
+async def renew_prompt(
+    *, session: AsyncSession, prompt_id: int, claim: str, until: datetime, while_state: str = "scheduled"
+) -> bool:
+    """Extend a claim while its send is in flight; False when the claim is no longer this one (or the prompt moved
+    on from `while_state`, e.g. its interview was cancelled, or it was answered)."""
     result = await session.exec(  # type: ignore[call-overload]
         update(Prompt)
-        .where(and_(col(Prompt.id) == prompt_id, col(Prompt.claim) == claim, col(Prompt.state) == "scheduled"))
+        .where(and_(col(Prompt.id) == prompt_id, col(Prompt.claim) == claim, col(Prompt.state) == while_state))
+        .values(claimed_until=until)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def finish_prompt(
+    *, session: AsyncSession, prompt_id: int, claim: str, while_state: str = "scheduled", **values: Any
+) -> bool:
+    """Record the outcome of a claimed send, and let the claim go; a no-op if the claim was lost or the prompt
+    moved on from `while_state`."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Prompt)
+        .where(and_(col(Prompt.id) == prompt_id, col(Prompt.claim) == claim, col(Prompt.state) == while_state))
         .values(**{"claim": None, "claimed_until": None, **values})
     )
     return bool(result.rowcount == 1)
@@ -150,67 +168,36 @@ def touch(interview: Interview) -> None:
 
 
 async def insert_interviews(*, session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Bulk insert (one multi-row statement per few hundred rows); returns external_id -> id."""
+    """Insert new interviews in bulk; returns external_id -> id for those inserted. One that a simultaneous request
+    inserted a moment ago is skipped (INSERT … ON CONFLICT DO NOTHING), for the caller to update like any other;
+    the same external id twice in `rows` is a caller's mistake, and a Conflict."""
     if not rows:
         return {}
+    ids = [r["external_id"] for r in rows]
+    if len(set(ids)) != len(ids):
+        twice = next(i for i in ids if ids.count(i) > 1)
+        raise IntegrityError(
+            "INSERT INTO interview", {"external_id": twice}, ValueError(f"{twice!r} twice in one batch")
+        )
     now = utcnow()
     conn = await session.connection()
+    statement = insert(session, Interview).on_conflict_do_nothing(index_elements=["external_id"])
     result = await conn.execute(
-        insert(Interview).returning(col(Interview.id), col(Interview.external_id)),
+        statement.returning(col(Interview.id), col(Interview.external_id)),
         [{"created_at": now, "updated_at": now, **r} for r in rows],
     )
     return {external_id: id_ for id_, external_id in result}
 
 
 async def insert_prompts(*, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert prompts in bulk; one a simultaneous request inserted a moment ago is skipped."""
     if not rows:
         return
     now = utcnow()
     defaults = {"reason": None, "attempts": 0, "created_at": now}
     conn = await session.connection()
-    await conn.execute(insert(Prompt), [{**defaults, **r} for r in rows])
-
-
-async def reminder_candidates(*, session: AsyncSession, sent_before: datetime, limit: int = 500) -> list[int]:
-    """Sent, unanswered prompts never reminded about, sent before the cut-off."""
-    result = await session.exec(
-        select(Prompt.id)
-        .where(Prompt.state == "sent", col(Prompt.reminded_at).is_(None), col(Prompt.sent_at) < sent_before)
-        .order_by(col(Prompt.sent_at))
-        .limit(limit)
-    )
-    return [i for i in result if i is not None]
-
-
-async def claim_reminder(*, session: AsyncSession, prompt_id: int, now: datetime) -> bool:
-    """Mark the reminder as sent before sending it: at most one reminder, whoever else is running."""
-    result = await session.exec(  # type: ignore[call-overload]
-        update(Prompt)
-        .where(and_(col(Prompt.id) == prompt_id, col(Prompt.state) == "sent", col(Prompt.reminded_at).is_(None)))
-        .values(reminded_at=now)
-    )
-    return bool(result.rowcount == 1)
-
-
-async def snoozed_due(*, session: AsyncSession, now: datetime, limit: int = 500) -> list[int]:
-    """Unanswered prompts whose interviewer asked to be reminded later, now due."""
-    result = await session.exec(
-        select(Prompt.id)
-        .where(Prompt.state == "sent", col(Prompt.snoozed_until).is_not(None), col(Prompt.snoozed_until) <= now)
-        .order_by(col(Prompt.snoozed_until))
-        .limit(limit)
-    )
-    return [i for i in result if i is not None]
-
-
-async def claim_snoozed(*, session: AsyncSession, prompt_id: int, now: datetime) -> bool:
-    """Take the snoozed reminder (compare-and-set), so it goes out once whoever else is running."""
-    result = await session.exec(  # type: ignore[call-overload]
-        update(Prompt)
-        .where(and_(col(Prompt.id) == prompt_id, col(Prompt.state) == "sent", col(Prompt.snoozed_until) <= now))
-        .values(snoozed_until=None)
-    )
-    return bool(result.rowcount == 1)
+    statement = insert(session, Prompt).on_conflict_do_nothing(index_elements=["interview_id", "person_id"])
+    await conn.execute(statement, [{**defaults, **r} for r in rows])
 
 
 # ---- cancellation by id only (ATS deletion webhooks carry an id, not the interview) ----

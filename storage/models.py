@@ -61,6 +61,7 @@ class Prompt(SQLModel, table=True):
         UniqueConstraint("interview_id", "person_id", name="uq_prompt_interview_person"),
         Index("ix_prompt_state_due", "state", "due_at"),
         Index("ix_prompt_due_state", "due_at", "state"),
+        Index("ix_prompt_state_remind", "state", "remind_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     interview_id: int = Field(foreign_key="interview.id", index=True)
@@ -74,10 +75,13 @@ class Prompt(SQLModel, table=True):
     conversation: str | None = Field(default=None, max_length=512)  # Teams: conversation id + service URL
     message_id: str | None = Field(default=None, max_length=300)
     reason: str | None = Field(default=None, max_length=300)
+    # the lease of whoever is sending this prompt's current message: the prompt while scheduled, then its reminder
     claim: str | None = Field(default=None, max_length=64)
     claimed_until: datetime | None = None
     attempts: int = 0
     sent_at: datetime | None = None
+    remind_at: datetime | None = None  # the working morning its one reminder is for (set when the prompt is sent)
+    reminder: str | None = Field(default=None, max_length=20)  # settled: sent | opted_out | missed | undeliverable
     reminded_at: datetime | None = None
     snoozed_until: datetime | None = None  # "Remind me later" on the reminder: one more, at this time
     answered_at: datetime | None = None
@@ -133,6 +137,22 @@ class ProcessedEvent(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     received_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class DigestRun(SQLModel, table=True):
+    """One scheduled time of one digest (`key`: name and local time): claimed, with a lease, by whichever replica
+    posts it, then posted. A claim whose lease lapsed unposted (a crash) is taken over; a posted run never again."""
+
+    __tablename__ = "digest_run"
+    key: str = Field(primary_key=True, max_length=200)
+    state: str = Field(default="claimed", max_length=20)  # claimed | posted
+    claim: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = None
+    attempts: int = 0
+    posted_at: datetime | None = None
+    conversation: str | None = Field(default=None, max_length=512)
+    message_id: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Setting(SQLModel, table=True):
@@ -202,81 +222,3 @@ class GoalRow(SQLModel, table=True):
     target: float
     set_by: str | None = Field(default=None, max_length=320)
     updated_at: datetime = Field(default_factory=utcnow)
-
-
-class Rollup(SQLModel, table=True):
-    """Monthly aggregates kept when raw check-ins are purged (FAIRLOOP_RETENTION): counts only, no people.
-
-    practice "" holds the check-in counts (`yes` = check-ins, `no` = all practices followed); other rows
-    hold one practice's yes/no/n.a. counts.
-    """
-
-    __table_args__ = (UniqueConstraint("month", "team", "role", "practice", name="uq_rollup_cell"),)
-    id: int | None = Field(default=None, primary_key=True)
-    month: date
-    team: str = Field(default="", max_length=200)
-    role: str = Field(default="", max_length=200)
-    practice: str = Field(default="", max_length=64)
-    yes: int = 0
-    no: int = 0
-    na: int = 0
-
-
-class Activity(SQLModel, table=True):
-    """What happened on one day (in FAIRLOOP_TIMEZONE) for one team × role: counts only, added to in the same
-    transaction as the event and never rewritten for a day that is over. Every shared figure is summed from here.
-
-    `sent`/`unsent`: prompts delivered / withdrawn ("not my interview"); `answers`/`withdrawals`/`edits`:
-    check-ins given, dropped and changed; `all_followed` is net; `t0`..`t9` count first answers by time taken.
-    """
-
-    __table_args__ = (UniqueConstraint("day", "team", "role", name="uq_activity_cell"),)
-    id: int | None = Field(default=None, primary_key=True)
-    day: date = Field(index=True)
-    team: str = Field(default="", max_length=200)
-    role: str = Field(default="", max_length=200)
-    sent: int = 0
-    unsent: int = 0
-    undeliverable: int = 0
-    answers: int = 0
-    withdrawals: int = 0
-    edits: int = 0
-    all_followed: int = 0
-    t0: int = 0
-    t1: int = 0
-    t2: int = 0
-    t3: int = 0
-    t4: int = 0
-    t5: int = 0
-    t6: int = 0
-    t7: int = 0
-    t8: int = 0
-    t9: int = 0
-
-
-class ActivityPractice(SQLModel, table=True):
-    """Per-practice answers given (net of changes) on one day for one team × role."""
-
-    __tablename__ = "activity_practice"
-    __table_args__ = (UniqueConstraint("day", "team", "role", "practice", name="uq_activity_practice_cell"),)
-    id: int | None = Field(default=None, primary_key=True)
-    day: date = Field(index=True)
-    team: str = Field(default="", max_length=200)
-    role: str = Field(default="", max_length=200)
-    practice: str = Field(max_length=64)
-    yes: int = 0
-    no: int = 0
-    na: int = 0
-
-
-class ActivityReason(SQLModel, table=True):
-    """Why prompts could not be delivered, counted per day for one team × role."""
-
-    __tablename__ = "activity_reason"
-    __table_args__ = (UniqueConstraint("day", "team", "role", "reason", name="uq_activity_reason_cell"),)
-    id: int | None = Field(default=None, primary_key=True)
-    day: date = Field(index=True)
-    team: str = Field(default="", max_length=200)
-    role: str = Field(default="", max_length=200)
-    reason: str = Field(max_length=300)
-    n: int = 0

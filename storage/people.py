@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import insert as db_insert
 from storage.models import Channel, Identity, Person, ProcessedEvent, Setting, utcnow
 
 
@@ -46,18 +47,27 @@ async def get_or_create_person(*, session: AsyncSession, email: str) -> Person:
 
 
 async def get_people_by_emails(*, session: AsyncSession, emails: list[str]) -> dict[str, Person]:
-    """Fetch (creating the missing ones) people for many emails in two queries."""
+    """Fetch (creating the missing ones) people for many emails. The missing ones go in with INSERT … ON CONFLICT
+    DO NOTHING, so a simultaneous request creating the same person is no error: both get the one person."""
     wanted = {normalise_email(e) for e in emails}
+    found = await _people(session, wanted)
+    missing = sorted(wanted - found.keys())
+    if missing:
+        now = utcnow()
+        conn = await session.connection()
+        for i in range(0, len(missing), 500):
+            rows = [{"email": e, "reminders": True, "created_at": now} for e in missing[i : i + 500]]
+            await conn.execute(db_insert(session, Person).on_conflict_do_nothing(index_elements=["email"]), rows)
+        found.update(await _people(session, set(missing)))
+    return found
+
+
+async def _people(session: AsyncSession, emails: set[str]) -> dict[str, Person]:
     found: dict[str, Person] = {}
-    chunk = list(wanted)
+    chunk = sorted(emails)
     for i in range(0, len(chunk), 500):
         result = await session.exec(select(Person).where(Person.email.in_(chunk[i : i + 500])))  # type: ignore[attr-defined]
         found.update({p.email: p for p in result})
-    missing = [Person(email=e) for e in sorted(wanted - found.keys())]
-    if missing:
-        session.add_all(missing)
-        await session.flush()
-        found.update({p.email: p for p in missing})
     return found
 
 

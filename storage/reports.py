@@ -8,7 +8,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Concern, Feedback, GoalRow, Prompt, Rollup, utcnow
+from storage.counts import Rollup
+from storage.models import Concern, Feedback, GoalRow, Prompt, utcnow
 
 
 async def list_goals(*, session: AsyncSession) -> list[GoalRow]:

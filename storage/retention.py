@@ -11,10 +11,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import activity
+from storage.counts import Activity, ActivityPractice, ActivityReason, Rollup
 from storage.models import (
-    Activity,
-    ActivityPractice,
-    ActivityReason,
     CheckIn,
     CheckInAnswer,
     Concern,
@@ -23,7 +21,6 @@ from storage.models import (
     PlaygroundPost,
     ProcessedEvent,
     Prompt,
-    Rollup,
 )
 from storage.people import FOREVER, REPLAY
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -30,6 +31,7 @@ SORRY = paragraph(
     "Sorry, something went wrong on our side. Nothing was lost; please try again in a minute.", private=True
 )
 PROFILE_TTL = 3600.0
+PROFILE_WAIT = 1.0  # seconds a click waits for users.info before it is recorded by the bare user id
 PROFILE_CACHE_MAX = 10_000
 
 
@@ -53,13 +55,22 @@ class SlackBridge:
         self.outbox = outbox
         self.session = session
         self._profiles: dict[str, tuple[float, translate.Profile]] = {}
+        self._running: set[asyncio.Task[Any]] = set()
 
-    async def actor(self, body: Mapping[str, Any]) -> Actor:
-        """The acting user, with email/name/timezone from users.info (cached; bare id if Slack won't say)."""
+    async def actor(self, body: Mapping[str, Any], *, within: float | None = None) -> Actor:
+        """The acting user, with email/name/timezone from users.info (cached; bare id if Slack won't say, or
+        hasn't said `within` seconds: the core knows anyone it has DMed by their bare id)."""
         user_id = translate.user_id_of(body)
         cached = self._profiles.get(user_id)
         if cached and time.monotonic() - cached[0] < PROFILE_TTL:
             return translate.actor(user_id, cached[1])
+        try:
+            return await asyncio.wait_for(self._look_up(user_id, body), within)
+        except TimeoutError:
+            logger.info("users.info for %s took over %.1fs; going on with the bare id", user_id, within)
+            return translate.actor(user_id)
+
+    async def _look_up(self, user_id: str, body: Mapping[str, Any]) -> Actor:
         try:
             resp = await self.client.users_info(user=user_id)
             profile = translate.profile_from_user(resp.get("user") or {})
@@ -73,6 +84,20 @@ class SlackBridge:
         if profile.email:
             await self.guard(self.directory.remember_person(who, translate.address(body)), "remember_person")
         return who
+
+    # ---- work in flight, so stopping can wait for it ----
+    def track(self) -> None:
+        """Count the running listener as in flight until it returns (its follow-ups run after Slack's ack)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def drain(self, within: float) -> None:
+        """Wait up to `within` seconds for listeners in flight (a SIGTERM stops the process after this)."""
+        if self._running:
+            logger.info("waiting for %d Slack request(s) in flight", len(self._running))
+            await asyncio.wait(set(self._running), timeout=within)
 
     async def ask(self, call: Awaitable[Reply], what: str) -> Reply:
         """The one catch-all: core errors become a private notice, anything else is logged and apologised for."""
@@ -122,12 +147,16 @@ class SlackBridge:
         await self.outbox.dm(user=who.user_id, message=message)
 
     # ---- listeners' bodies ----
-    async def on_action(self, body: dict[str, Any]) -> None:
-        who = await self.actor(body)
+    async def on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        # Record, then acknowledge: once Slack has its 200 it never sends the click again, so the answer must be
+        # in the database first (milliseconds; Slack allows 3 s). The card's redraw and notes come after.
+        who = await self.actor(body, within=PROFILE_WAIT)
         event = translate.button_clicked(body, who)
         if event is None:
+            await ack()
             return
-        reply = await self.ask(self.interactions.on_button(event), "button " + event.action_id)
+        reply = await self.ask(self.interactions.on_button(event, defer=True), "button " + event.action_id)
+        await ack()
         src = translate.click_source(body)
         await self.open_form(body.get("trigger_id"), reply)
         if reply.message is not None:
@@ -135,6 +164,8 @@ class SlackBridge:
                 await self.outbox.update(conversation=src.channel, message_id=src.ts, message=reply.message)
             elif src.surface == "home":
                 await self.publish_home(who)
+        for work in reply.after:  # the prompt's redraw in the DM when the click came from elsewhere
+            await self.guard(work(), "after button " + event.action_id)
         if reply.notice is not None:
             await self.note(who, reply.notice, src)
 
@@ -202,11 +233,17 @@ def build_bolt(*, bridge: SlackBridge, signing_secret: str | None, socket_mode: 
 
     @bolt.action(re.compile(r".+"))
     async def action(ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()  # clicks are acknowledged first: Slack wants an answer within 3 s
-        await bridge.guard(bridge.on_action(body), "block_actions")
+        bridge.track()
+        try:
+            await bridge.on_action(ack, body)
+        except Exception:
+            logger.exception("slack block_actions failed")
+            if not ack.response:
+                await ack()
 
     @bolt.view(re.compile(r".+"))
     async def view(ack: AsyncAck, body: dict[str, Any]) -> None:
+        bridge.track()
         try:
             await bridge.on_view(ack, body)
         except Exception:
@@ -220,11 +257,13 @@ def build_bolt(*, bridge: SlackBridge, signing_secret: str | None, socket_mode: 
 
     @bolt.command(re.compile(r"^/fairloop"))
     async def command(ack: AsyncAck, body: dict[str, Any]) -> None:
+        bridge.track()
         await ack()
         await bridge.guard(bridge.on_command(body), "slash command")
 
     @bolt.event("app_home_opened")
     async def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
+        bridge.track()
         await bridge.guard(bridge.on_home_opened(body, event), "app_home_opened")
 
     @bolt.error

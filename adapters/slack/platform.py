@@ -28,6 +28,8 @@ from bot.reports.service import Reports
 
 logger = logging.getLogger(__name__)
 
+DRAIN = 10.0  # seconds a stopping process waits for Slack requests in flight
+
 
 class SlackPlatform:
     """Slack for one process. Entered, it has the Web API client and the outbox; `start` then serves what Slack
@@ -43,6 +45,7 @@ class SlackPlatform:
         self._client: AsyncWebClient | None = None
         self._outbox: SlackOutbox | None = None
         self._socket: AsyncSocketModeHandler | None = None
+        self._bridge: SlackBridge | None = None
 
     @property
     def outbox(self) -> SlackOutbox:
@@ -59,7 +62,7 @@ class SlackPlatform:
 
     async def start(self, *, interactions: Interactions, reports: Reports, directory: Directory) -> None:
         assert self._client is not None and self._session is not None and self._outbox is not None
-        bridge = SlackBridge(
+        self._bridge = bridge = SlackBridge(
             interactions=interactions,
             reports=reports,
             directory=directory,
@@ -80,6 +83,8 @@ class SlackPlatform:
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._bridge is not None:  # clicks are recorded before their ack; let their follow-ups finish too
+            await self._bridge.drain(DRAIN)
         if self._socket is not None:
             await self._socket.close_async()
         self.bolt = self._socket = None

@@ -1,1 +1,1 @@
-"""Delivery: prompts, reminders, digests and alerts out through the outboxes, each claimed once."""
+"""Delivery: prompts, reminders, digests and alerts out through the outboxes, each claimed under a lease."""

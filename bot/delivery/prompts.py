@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.checkins import cards
-from bot.checkins.answers import Loaded, title_of
+from bot.checkins.answers import Loaded, title_of, zone_of
+from bot.delivery.lease import LeaseLost, hold, record, retry_wait
+from bot.delivery.mornings import first_morning
 from bot.errors import PlatformUnavailable, Undeliverable
+from bot.messages import Message
 from bot.ports import Delivery, Outbox, Recipient
 from bot.reports import ledger
 from bot.settings import Settings
-from storage import db
+from storage import db, deliveries
 from storage import interviews as repo
 from storage.db import Sessions, unit_of_work
 from storage.models import Identity, Person
 from storage.people import get_person, identities_of, save_identity
 
 logger = logging.getLogger(__name__)
-CLAIM_FOR = timedelta(minutes=2)
-OUTAGE_WAIT = timedelta(seconds=30)  # a platform hiccup: try again soon
 CONFIG_WAIT = timedelta(minutes=5)  # a revoked token or missing scope is not fixed in seconds
 CONCURRENCY = 8  # sends in flight at once; each prompt is still claimed before it is sent
 
@@ -46,7 +49,8 @@ async def dispatch_due(
     limit: int = 200,
 ) -> int:
     """Send up to `limit` due prompts. Safe to run concurrently, in one process or many: each prompt is
-    claimed with a compare-and-set before sending, so it is sent once even if the job overlaps itself."""
+    claimed with a compare-and-set before sending, and the claim is renewed while the send is in flight
+    (bot/delivery/lease.py), so it is sent once even if the job overlaps itself or a send waits minutes."""
     if not outboxes:
         return 0
     async with unit_of_work(sessions) as session:
@@ -55,11 +59,37 @@ async def dispatch_due(
 
     async def one(prompt_id: int) -> int:
         async with gate:
-            return await _claim_and_send(
-                sessions=sessions, settings=settings, outboxes=outboxes, prompt_id=prompt_id, now=now
-            )
+            try:
+                return await _claim_and_send(
+                    sessions=sessions, settings=settings, outboxes=outboxes, prompt_id=prompt_id, now=now
+                )
+            except Exception:  # noqa: BLE001 - one prompt's trouble (the database, say) must not stop the others
+                logger.exception("prompt %s could not be sent; it is tried again once its claim lapses", prompt_id)
+                return 0
 
     return sum(await asyncio.gather(*(one(i) for i in ids)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recipients:
+    """A person, and what each platform they are known on knows about them."""
+
+    person: Person
+    identities: Mapping[str, Identity]
+
+    def on(self, platform: str) -> Recipient:
+        return recipient_for(self.person, self.identities.get(platform))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """What became of one send: delivered on `platform`, undeliverable everywhere (`reasons`), or to be tried again
+    after `retry_in` (an outage)."""
+
+    platform: str = ""
+    delivery: Delivery | None = None
+    reasons: tuple[str, ...] = ()
+    retry_in: timedelta | None = None
 
 
 async def _claim_and_send(
@@ -70,27 +100,46 @@ async def _claim_and_send(
     prompt_id: int,
     now: Callable[[], datetime],
 ) -> int:
-    claim = uuid.uuid4().hex
+    claim, lease = uuid.uuid4().hex, settings.delivery_lease
     async with unit_of_work(sessions) as session:
         moment = now()
         if not await repo.claim_prompt(
-            session=session, prompt_id=prompt_id, claim=claim, now=moment, until=moment + CLAIM_FOR
+            session=session, prompt_id=prompt_id, claim=claim, now=moment, until=moment + lease
         ):
             return 0
-    return await _send_one(
-        sessions=sessions, settings=settings, outboxes=outboxes, prompt_id=prompt_id, claim=claim, now=now
-    )
+
+    async def renew(until: datetime) -> bool:
+        async with unit_of_work(sessions) as session:
+            return await repo.renew_prompt(session=session, prompt_id=prompt_id, claim=claim, until=until)
+
+    try:
+        recipients, message = await _compose(sessions=sessions, settings=settings, prompt_id=prompt_id, now=now)
+        sending = _deliver(outboxes, recipients, message, prompt_id=prompt_id, lease=lease)
+        outcome = await hold(sending, renew=renew, lease=lease, now=now, what=f"prompt {prompt_id}")
+    except LeaseLost as exc:
+        logger.warning("%s: this process stopped sending it", exc)
+        return 0
+    except asyncio.CancelledError:  # the process is stopping: give the claim back so another replica goes on
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(_release(sessions, prompt_id, claim, now()), 2)
+        raise
+
+    async def write() -> int:
+        return await _finish(sessions=sessions, settings=settings, prompt_id=prompt_id, claim=claim, outcome=outcome,
+                             now=now)  # fmt: skip
+
+    return await record(write, what=f"the outcome of prompt {prompt_id}", within=2 * lease.total_seconds())
 
 
-async def _send_one(
-    *,
-    sessions: Sessions,
-    settings: Settings,
-    outboxes: Mapping[str, Outbox],
-    prompt_id: int,
-    claim: str,
-    now: Callable[[], datetime],
-) -> int:
+async def _release(sessions: Sessions, prompt_id: int, claim: str, at: datetime) -> None:
+    async with unit_of_work(sessions) as session:
+        await repo.finish_prompt(session=session, prompt_id=prompt_id, claim=claim, claimed_until=at)
+
+
+async def _compose(
+    *, sessions: Sessions, settings: Settings, prompt_id: int, now: Callable[[], datetime]
+) -> tuple[Recipients, Message]:
+    """The prompt's message, and the person as each platform knows them."""
     async with unit_of_work(sessions) as session:
         prompt = await repo.get_prompt(session=session, prompt_id=prompt_id)
         assert prompt is not None
@@ -105,17 +154,20 @@ async def _send_one(
             settings=settings,
             first_time=person.first_prompted_at is None,
         )
-    # a platform the person is known on goes first; otherwise each enabled platform in turn
-    order = sorted(outboxes, key=lambda name: (name not in identities, list(outboxes).index(name)))
+    return Recipients(person=person, identities=identities), message
+
+
+async def _deliver(
+    outboxes: Mapping[str, Outbox], recipients: Recipients, message: Message, *, prompt_id: int,
+    lease: timedelta,
+) -> Outcome:  # fmt: skip
+    """Try a platform the person is known on first, otherwise each enabled platform in turn."""
+    order = sorted(outboxes, key=lambda name: (name not in recipients.identities, list(outboxes).index(name)))
     reasons: list[str] = []
-    delivery: Delivery | None = None
-    platform = ""
     for platform in order:
         try:
-            delivery = await outboxes[platform].send_direct(
-                recipient=recipient_for(person, identities.get(platform)), message=message
-            )
-            break
+            delivery = await outboxes[platform].send_direct(recipient=recipients.on(platform), message=message)
+            return Outcome(platform=platform, delivery=delivery)
         except Undeliverable as exc:
             reasons.append(exc.reason if len(outboxes) == 1 else f"{platform}: {exc.reason}")
         except Exception as exc:  # noqa: BLE001 - an outage must not lose the prompt: release it for a retry
@@ -123,16 +175,26 @@ async def _send_one(
                 logger.warning(
                     "%s refuses fairloop (%s); prompt %s waits %s", platform, exc.reason, prompt_id, CONFIG_WAIT
                 )
-                wait = CONFIG_WAIT
-            else:
-                logger.exception("sending prompt %s via %s failed; will retry", prompt_id, platform)
-                wait = OUTAGE_WAIT
-            async with unit_of_work(sessions) as session:
-                await repo.finish_prompt(session=session, prompt_id=prompt_id, claim=claim, claimed_until=now() + wait)
-            return 0
+                return Outcome(retry_in=CONFIG_WAIT)
+            logger.exception("sending prompt %s via %s failed; will retry", prompt_id, platform)
+            return Outcome(retry_in=retry_wait(lease))
+    return Outcome(reasons=tuple(reasons))
+
+
+async def _finish(
+    *, sessions: Sessions, settings: Settings, prompt_id: int, claim: str, outcome: Outcome, now: Callable[[], datetime]
+) -> int:
+    """Write what became of the send, with its claim token: a no-op when the claim is no longer ours."""
     async with unit_of_work(sessions) as session:
+        prompt = await repo.get_prompt(session=session, prompt_id=prompt_id)
+        assert prompt is not None
+        if outcome.retry_in is not None:
+            await repo.finish_prompt(session=session, prompt_id=prompt_id, claim=claim,
+                                     claimed_until=now() + outcome.retry_in)  # fmt: skip
+            return 0
+        delivery, platform = outcome.delivery, outcome.platform
         if delivery is None:
-            reason = "; ".join(reasons)[:300]
+            reason = "; ".join(outcome.reasons)[:300]
             if await repo.finish_prompt(
                 session=session, prompt_id=prompt_id, claim=claim, state="undeliverable", reason=reason
             ):
@@ -151,14 +213,18 @@ async def _send_one(
             conversation=delivery.conversation,
             message_id=delivery.message_id,
         )
-        if finished:
-            await ledger.sent(session=session, prompt=prompt, day=ledger.day_of(moment, settings))
+        if not finished:  # another replica's claim: its outcome stands, this one is not written over it
+            logger.warning("prompt %s was delivered on a claim no longer ours; its outcome is not recorded", prompt_id)
+            return 0
+        await ledger.sent(session=session, prompt=prompt, day=ledger.day_of(moment, settings))
         person = await get_person(session=session, person_id=prompt.person_id)
         assert person is not None
         if person.first_prompted_at is None or (delivery.timezone and person.timezone != delivery.timezone):
             person.first_prompted_at = person.first_prompted_at or moment
             person.timezone = delivery.timezone or person.timezone
             await db.save(session, person)
+        when = first_morning(moment + settings.reminder_after, zone_of(person, settings))
+        await deliveries.plan_reminder(session=session, prompt_id=prompt_id, remind_at=when)  # its one reminder
         if delivery.user_id:
             await save_identity(
                 session=session,

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from bot import concerns
 from bot.clock import Clock
 from bot.config import Alerts, Digest
-from bot.delivery import prompts, reminders
+from bot.delivery import prompts, reminders, runs
 from bot.errors import NotFound, UserInputError
 from bot.ids import parse_id
 from bot.messages import Message
-from bot.people import Directory
+from bot.ports import Delivery as DeliveredTo
 from bot.ports import Outbox, Outboxes
 from bot.reports.service import Reports
 from bot.settings import Settings
@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 
 class Delivery:
+    """The one way out for what fairloop sends on its own. Prompts, reminders and scheduled digests are each
+    claimed in the database with a lease renewed while the send runs, retried after an outage, and written back
+    with their claim token (lease.py), so replicas send each once and a crash loses none."""
+
     def __init__(
         self,
         *,
@@ -32,14 +36,12 @@ class Delivery:
         clock: Clock,
         outboxes: Outboxes,
         reports: Reports,
-        directory: Directory,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
         self._clock = clock
         self._outboxes = outboxes
         self._reports = reports
-        self._directory = directory
 
     # ---- check-in prompts ----
     async def dispatch_due(self, limit: int = 200) -> int:
@@ -99,31 +101,35 @@ class Delivery:
 
     async def send_digest(self, name: str | None) -> Digest:
         """Post a digest to its channel now."""
+        spec, _ = await self._post_digest(name)
+        return spec
+
+    async def _post_digest(self, name: str | None) -> tuple[Digest, DeliveredTo]:
         spec, message = await self.digest(name)
         outbox = self._outboxes.get(spec.platform)
         if not spec.channel:
             raise UserInputError("No digest is declared yet: add [[digests]] to fairloop.toml.")
         if outbox is None:
             raise UserInputError(f"The digest {spec.name!r} posts to {spec.platform}, which isn't connected here.")
-        await outbox.post_channel(channel=spec.channel, message=message)
+        delivered = await outbox.post_channel(channel=spec.channel, message=message)
         logger.info("digest %s sent to %s %s", spec.name, spec.platform, spec.channel)
-        return spec
+        return spec, delivered
 
     async def send_scheduled_digest(self, name: str, *, due: datetime) -> bool:
-        """Post the digest for its scheduled time `due` unless that time is claimed already (by this process,
-        another replica, or the hour repeated when clocks go back). A failed post gives the claim back."""
+        """Post the digest for its scheduled time `due` at least once and never twice, whichever replicas run it,
+        however they crash, and when the hour repeats as clocks go back (bot/delivery/runs.py). A failed post
+        raises, and is tried again at the next run."""
         spec = self._settings.digest(name)
         if spec is None:
             return False
-        key = f"digest:{spec.name}:{due.astimezone(ZoneInfo(spec.timezone)).replace(tzinfo=None).isoformat()}"
-        if not await self._directory.first_time(key):
-            return False
-        try:
-            await self.send_digest(name)
-        except Exception:
-            await self._directory.forget(key)
-            raise
-        return True
+        key = f"{spec.name}:{due.astimezone(ZoneInfo(spec.timezone)).replace(tzinfo=None).isoformat()}"
+
+        async def post() -> DeliveredTo:
+            return (await self._post_digest(name))[1]
+
+        return await runs.post_once(
+            sessions=self._sessions, key=key, post=post, lease=self._settings.delivery_lease, now=self._clock
+        )
 
     # ---- concern alerts ----
     async def post_alert(self, alert: Message) -> None:

@@ -16,19 +16,25 @@ from storage.people import get_people_by_emails, normalise_email
 async def upsert_interviews(*, session: Session, items: list[InterviewIn], prompt_delay: timedelta) -> list[int]:
     """Insert or update interviews by external_id and keep their prompts in step; returns their ids.
 
+    Race-free: interviews, people and prompts go in with INSERT … ON CONFLICT DO NOTHING, and an interview a
+    simultaneous request created first is then updated like any existing one, so both requests succeed.
+
     Same data again changes nothing; a new ends_at moves unsent prompts; "cancelled" cancels unsent
     prompts (and "scheduled" again brings them back); interviewers added get prompts, removed ones'
     unsent prompts are cancelled. New interviews and prompts go in as bulk inserts.
     """
     existing = await repo.interviews_by_external_ids(session=session, external_ids=[i.external_id for i in items])
     people = await get_people_by_emails(session=session, emails=[iv.email for i in items for iv in i.interviewers])
-    prompts = await repo.prompts_for_interviews(
-        session=session, interview_ids=[iv.id for iv in existing.values() if iv.id]
-    )
     fields = {i.external_id: _fields(i) for i in items}
     new_ids = await repo.insert_interviews(
         session=session,
         rows=[{"external_id": i.external_id, **fields[i.external_id]} for i in items if i.external_id not in existing],
+    )
+    raced = [i.external_id for i in items if i.external_id not in existing and i.external_id not in new_ids]
+    if raced:  # a simultaneous request created these a moment ago: from here on they are updates like any other
+        existing.update(await repo.interviews_by_external_ids(session=session, external_ids=raced))
+    prompts = await repo.prompts_for_interviews(
+        session=session, interview_ids=[iv.id for iv in existing.values() if iv.id]
     )
     new_prompts: list[dict[str, Any]] = []
     for item in items:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from bot import concerns
 from bot.checkins import answers, cards
 from bot.clock import Clock
-from bot.delivery.reminders import next_morning
+from bot.delivery.mornings import next_morning
 from bot.delivery.service import Delivery
 from bot.errors import FairloopError, PermissionDenied, UserInputError
 from bot.events import ButtonClicked, CommandIssued, FormSubmitted
@@ -52,13 +52,18 @@ class Interactions:
         self._feedback = feedback
 
     # ---- buttons ----
-    async def on_button(self, event: ButtonClicked) -> Reply:
+    async def on_button(self, event: ButtonClicked, *, defer: bool = False) -> Reply:
+        """Record a click. Redrawing the prompt elsewhere than where it was clicked runs before this returns, or
+        with `defer` comes back in `Reply.after`, for the adapter to run once it has acknowledged the click."""
         try:
             reply = await _retry_once(self._button, event)
         except FairloopError as exc:
             return Reply(notice=notice(exc.text))
         if not event.in_place and reply.message is not None and event.action_id.startswith("checkin."):
-            await self._delivery.redraw(prompt_value=event.value, message=reply.message)
+            redraw = partial(self._delivery.redraw, prompt_value=event.value, message=reply.message)
+            if defer:
+                return replace(reply, after=(redraw,))
+            await redraw()
         return reply
 
     async def _button(self, event: ButtonClicked) -> Reply:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.app import ROOT
 from tests.support.databases import on_postgres
 
 # read at import: the suite's autouse fixture clears FAIRLOOP_* variables before each test runs

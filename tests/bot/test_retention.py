@@ -10,8 +10,9 @@ from sqlmodel import func, select
 from bot.events import Actor, FormSubmitted
 from bot.reports import export
 from fairloop.compose import Graph
+from storage.counts import Rollup
 from storage.db import unit_of_work
-from storage.models import CheckIn, CheckInAnswer, Concern, Interview, Prompt, Rollup
+from storage.models import CheckIn, CheckInAnswer, Concern, Interview, Prompt
 from tests.support.app import interview
 from tests.support.core import Clock, MakeCore, answered_days_ago
 

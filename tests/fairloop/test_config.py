@@ -135,3 +135,11 @@ def test_the_config_path_can_be_given_as_a_setting(tmp_path: Path) -> None:
 def test_checks_across_fields_run_however_settings_are_built(build: object, line: str) -> None:
     with pytest.raises(ValueError, match=line):
         build()  # type: ignore[operator]
+
+
+def test_the_delivery_lease_is_a_duration_of_a_second_or_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_config().core.delivery_lease.total_seconds() == 120
+    monkeypatch.setenv("FAIRLOOP_DELIVERY_LEASE", "0s")
+    with pytest.raises(SettingsError) as caught:
+        load_config()
+    assert str(caught.value).startswith("FAIRLOOP_DELIVERY_LEASE:")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import select
 
 from storage.db import unit_of_work
 from storage.models import Interview, Person, Prompt
-from tests.support.app import StartApp, eventually, interview
+from tests.support.app import Running, StartApp, eventually, interview
+from tests.support.postgres import needs_postgres, throwaway_database
 
 
 async def test_single_interview_answer_has_the_contract_shape(start_app: StartApp) -> None:
@@ -106,3 +109,28 @@ async def test_batch_upserts_and_never_stores_candidate_names(start_app: StartAp
         assert people == ["ana@example.com"]
         dump = repr(list(await session.exec(select(Interview))))
     assert "Jane" not in dump and "jane@x.org" not in dump
+
+
+async def _same_new_interview_at_once(running: Running, calls: int = 4) -> None:
+    data = interview("race-1", emails=("new-a@example.com", "new-b@example.com"))
+    answers = await asyncio.gather(*(running.post_interviews(data) for _ in range(calls)))
+    assert [status for status, _ in answers] == [200] * calls, answers
+    assert len({body["interviews"][0]["id"] for _, body in answers}) == 1
+    async with unit_of_work(running.graph.sessions) as session:
+        assert [i.external_id for i in await session.exec(select(Interview))] == ["race-1"]
+        assert len(list(await session.exec(select(Prompt)))) == 2
+        assert len(list(await session.exec(select(Person)))) == 2
+
+
+async def test_simultaneous_calls_creating_the_same_interview_all_get_200_and_one_interview(
+    start_app: StartApp,
+) -> None:
+    await _same_new_interview_at_once(await start_app(prompt_delay="1h", playground=False))
+
+
+@needs_postgres
+async def test_simultaneous_calls_creating_the_same_interview_on_postgres(start_app: StartApp) -> None:
+    async with throwaway_database() as url:
+        running = await start_app(prompt_delay="1h", playground=False, database_url=url)
+        await _same_new_interview_at_once(running, calls=8)
+        await running.server.close()  # before its database is dropped

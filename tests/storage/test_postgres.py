@@ -83,7 +83,8 @@ async def _digests_goals_feedback_and_purge(stack: AsyncExitStack, tmp_path: Pat
     from datetime import UTC, datetime, timedelta
 
     from bot.events import CommandIssued, FormSubmitted
-    from storage.models import CheckIn, Rollup
+    from storage.counts import Rollup
+    from storage.models import CheckIn
 
     weekly = {"name": "weekly", "platform": "playground", "channel": "sync", "cron": "0 9 * * mon"}
     a, outbox_a, b, outbox_b = await replicas(

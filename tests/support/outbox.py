@@ -19,13 +19,18 @@ class FakeOutbox:
         self.https_only = https_only
         self.default_channel: str | None = None
         self.sent: list[str] = []
+        self.attempted: list[str] = []  # every send begun, delivered or not
         self.messages: list[Message] = []
         self.channel_posts: list[tuple[str, Message]] = []
         self.unknown = unknown
         self.flaky = flaky
+        self.slow_sends = 0.0  # seconds each DM takes (a platform honouring a Retry-After, say)
+        self.channel_gate: asyncio.Event | None = None  # when set up, channel posts wait until it is set
+        self.posting = asyncio.Event()  # set once a channel post has started
 
     async def send_direct(self, *, recipient: Recipient, message: Message) -> Delivery:
-        await asyncio.sleep(0.001)  # let other dispatchers interleave
+        self.attempted.append(recipient.email)
+        await asyncio.sleep(self.slow_sends or 0.001)  # let other dispatchers interleave
         if recipient.email in self.unknown:
             raise Undeliverable("users_not_found")
         if self.flaky:
@@ -47,5 +52,8 @@ class FakeOutbox:
         return None
 
     async def post_channel(self, *, channel: str, message: Message) -> Delivery:
+        self.posting.set()
+        if self.channel_gate is not None:
+            await self.channel_gate.wait()
         self.channel_posts.append((channel, message))
         return Delivery(conversation=channel, message_id=str(len(self.channel_posts)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from sqlmodel import select
@@ -92,3 +93,65 @@ async def test_remind_me_later_on_an_answered_check_in_is_refused_kindly(make_co
     reply = await core.interactions.on_button(ButtonClicked(actor=ana, action_id="checkin.later", value=str(prompt.id)))
     assert reply.notice is not None
     assert str(reply.notice.text) == "This check-in is already settled, so there's nothing to remind you about."
+
+
+async def reminders_of(core: Graph) -> dict[str | None, int]:
+    async with db.unit_of_work(core.sessions) as session:
+        out: dict[str | None, int] = {}
+        for p in await session.exec(select(Prompt)):
+            out[p.reminder] = out.get(p.reminder, 0) + 1
+        return out
+
+
+async def test_reminders_that_will_never_go_out_leave_the_list_and_starve_nobody(
+    make_core: MakeCore, clock: Clock
+) -> None:
+    clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))  # a Monday
+    outbox = FakeOutbox()
+    core = await make_core(outboxes={"playground": outbox})
+    other = await make_core(outboxes={"playground": outbox})  # a second replica
+    monday = {"starts_at": "2026-11-23T10:00:00Z", "ends_at": "2026-11-23T11:00:00Z"}
+    many = [dict(interview(f"off-{i}", emails=("off@example.com",)), **monday) for i in range(520)]  # over a batch
+    await core.intake.ingest({"interviews": many})
+    while await core.delivery.dispatch_due():
+        pass
+    off = Actor(platform="playground", user_id="U-off@example.com")
+    await core.interactions.on_button(ButtonClicked(actor=off, action_id="me.reminders_off", value=""))
+    clock.set(datetime(2026, 11, 23, 12, 5, tzinfo=UTC))  # sent later than all of those
+    await core.intake.ingest(dict(interview("on-1", emails=("on@example.com",)), **monday))
+    assert await core.delivery.dispatch_due() == 1
+    outbox.sent.clear()
+    clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))  # Wednesday 10:00 in Berlin
+    assert sum(await asyncio.gather(core.delivery.send_reminders(), other.delivery.send_reminders())) == 1
+    assert outbox.sent == ["on@example.com"]
+    assert await reminders_of(core) == {"opted_out": 520, "sent": 1}
+    assert await core.delivery.send_reminders() == 0  # nothing left to look at
+
+
+async def test_a_reminder_whose_morning_passed_waits_for_the_next_one_while_the_prompt_is_open(
+    make_core: MakeCore, clock: Clock
+) -> None:
+    core, outbox, prompt = await sent_prompt(make_core, clock)  # sent Monday 12:00 UTC: due Wednesday 09:00 Berlin
+    clock.set(datetime(2026, 11, 25, 13, 0, tzinfo=UTC))  # Wednesday 14:00 in Berlin: fairloop was down all morning
+    assert await core.delivery.send_reminders() == 0
+    async with db.unit_of_work(core.sessions) as session:
+        planned = await session.get(Prompt, prompt.id)
+    assert planned.remind_at == datetime(2026, 11, 26, 8, 0, tzinfo=UTC) and planned.reminder is None
+    clock.set(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))  # Thursday 10:00 in Berlin
+    assert await core.delivery.send_reminders() == 1
+    assert outbox.sent == ["ana@example.com", "ana@example.com"]
+
+
+async def test_a_reminder_with_no_morning_left_before_the_prompt_expires_is_settled_missed(
+    make_core: MakeCore, clock: Clock
+) -> None:
+    clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # a Friday
+    outbox = FakeOutbox()
+    core = await make_core(outboxes={"playground": outbox}, prompt_expires="3d")
+    await core.intake.ingest(dict(interview("m-1"), starts_at="2026-11-27T10:00:00Z", ends_at="2026-11-27T11:00:00Z"))
+    assert await core.delivery.dispatch_due() == 1
+    clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))  # Monday 13:00 in Berlin: its morning is over
+    assert await core.delivery.send_reminders() == 0  # Tuesday's would come after the prompt expired
+    assert await reminders_of(core) == {"missed": 1}
+    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert await core.delivery.send_reminders() == 0 and outbox.sent == ["ana@example.com"]

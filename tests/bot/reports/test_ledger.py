@@ -10,8 +10,9 @@ from bot.events import Actor, ButtonClicked, FormSubmitted
 from bot.reports import ledger
 from fairloop.compose import Graph
 from storage import activity
+from storage.counts import Activity, ActivityPractice
 from storage.db import unit_of_work
-from storage.models import Activity, ActivityPractice, Prompt
+from storage.models import Prompt
 from tests.support.app import interview
 from tests.support.core import RUBRIC_NO, Clock, MakeCore, answered
 

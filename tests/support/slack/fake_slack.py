@@ -12,6 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.faults import Faults
+
 BOT_USER = "UBOT0001"
 TEAM = "T0FAIRLOOP"
 
@@ -22,6 +24,7 @@ class Call:
     params: dict[str, Any]
     at: float
     status: int = 200
+    replica: str = ""  # which fairloop process called, when each has a base URL of its own (base_url_for)
 
 
 @dataclass
@@ -36,6 +39,12 @@ class FakeSlack:
     hooks: list[dict[str, Any]] = field(default_factory=list)  # bodies POSTed to response_url
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (channel, ts) -> last body
     failures: dict[str, list[int]] = field(default_factory=dict)  # method -> statuses to answer next
+    delays: dict[str, float] = field(default_factory=dict)  # method -> seconds it takes to answer
+    # method -> Retry-After answered (429) to the first call for each message: its prompt id, else its channel
+    throttle_once: dict[str, str] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)  # random 429/5xx and a gate, for the methods in `faulty`
+    faulty: tuple[str, ...] = ("chat.postMessage",)
+    _throttled_once: set[tuple[str, str]] = field(default_factory=set)
     _windows: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     socket_acks: list[dict[str, Any]] = field(default_factory=list)  # what the app answered over the websocket
@@ -62,6 +71,10 @@ class FakeSlack:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/"
 
+    def base_url_for(self, replica: str) -> str:
+        """A base URL of its own for one fairloop process, so calls say who made them."""
+        return f"http://127.0.0.1:{self.port}/{replica}/api/"
+
     def response_url(self, name: str = "r1") -> str:
         return f"http://127.0.0.1:{self.port}/hooks/{name}"
 
@@ -69,6 +82,8 @@ class FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._dispatch)
         app.router.add_get("/api/{method}", self._dispatch)
+        app.router.add_post("/{replica}/api/{method}", self._dispatch)
+        app.router.add_get("/{replica}/api/{method}", self._dispatch)
         app.router.add_post("/hooks/{name}", self._hook)
         app.router.add_get("/link", self._link)
         self._runner = web.AppRunner(app, access_log=None)
@@ -155,6 +170,11 @@ class FakeSlack:
         window.append(now)
         return False
 
+    @staticmethod
+    def _message_key(params: dict[str, Any]) -> str:
+        prompt = ((params.get("metadata") or {}).get("event_payload") or {}).get("prompt_id")
+        return f"prompt:{prompt}" if prompt else f"channel:{params.get('channel')}"
+
     async def _hook(self, request: web.Request) -> web.Response:
         self.hooks.append(await request.json())
         return web.Response(text="ok")
@@ -162,7 +182,9 @@ class FakeSlack:
     async def _dispatch(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        call = Call(method=method, params=params, at=time.monotonic())
+        if self.delays.get(method):  # a slow answer: the call counts once it has been answered
+            await asyncio.sleep(self.delays[method])
+        call = Call(method=method, params=params, at=time.monotonic(), replica=request.match_info.get("replica", ""))
         self.calls.append(call)
         wanted = self.app_token if method == "apps.connections.open" else self.token
         if request.headers.get("Authorization") != f"Bearer {wanted}":
@@ -170,6 +192,21 @@ class FakeSlack:
         if self.failures.get(method):
             call.status = self.failures[method].pop(0)
             return web.json_response({"ok": False, "error": "fatal_error"}, status=call.status)
+        if method in self.faulty:
+            if not await self.faults.gate(request, call.replica):
+                call.status = 499  # the caller hung up (it was killed): nothing was posted
+                return web.Response(status=499)
+            fault = self.faults.pick()
+            if fault is not None:
+                call.status = fault
+                headers = {"Retry-After": "1"} if fault == 429 else {}
+                return web.json_response({"ok": False, "error": "ratelimited" if fault == 429 else "fatal_error"},
+                                         status=fault, headers=headers)  # fmt: skip
+        if method in self.throttle_once and (method, self._message_key(params)) not in self._throttled_once:
+            self._throttled_once.add((method, self._message_key(params)))
+            call.status = 429
+            headers = {"Retry-After": self.throttle_once[method]}
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
         if self._throttled(method):
             call.status = 429
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})

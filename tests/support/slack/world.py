@@ -96,26 +96,10 @@ class SlackWorld:
     async def click(
         self, dm: dict[str, Any], action_id: str = "checkin.all", *, user: str, headers: dict[str, str] | None = None
     ) -> Answer:
-        value = dm["metadata"]["event_payload"]["prompt_id"]
-        payload = payloads.block_actions(
-            user=user,
-            action_id=action_id,
-            value=value,
-            channel=dm["channel"],
-            ts=self.ts_of(dm),
-            response_url=self.fake.response_url(),
-        )
-        return await self.send(form_body(payload), headers=headers)
+        return await self.send(click_body(self.fake, dm, user=user, action_id=action_id), headers=headers)
 
     def ts_of(self, dm: dict[str, Any]) -> str:
-        pid = dm["metadata"]["event_payload"]["prompt_id"]
-        for (channel, ts), body in self.fake.messages.items():
-            if (
-                channel == dm["channel"]
-                and (body.get("metadata") or {}).get("event_payload", {}).get("prompt_id") == pid
-            ):
-                return ts
-        raise AssertionError(f"no message for prompt {pid}")
+        return ts_of(self.fake, dm)
 
     async def submit(self, view: dict[str, Any], values: dict[str, str], *, user: str) -> Answer:
         return await self.send(form_body(payloads.view_submission(user=user, view=view, values=values)))
@@ -142,3 +126,25 @@ class SlackWorld:
     async def settle(self, seconds: float = 0.3) -> None:
         """Let work that runs after Slack's ack finish before asserting that nothing else happened."""
         await asyncio.sleep(seconds)
+
+
+def ts_of(fake: FakeSlack, dm: dict[str, Any]) -> str:
+    """The ts Slack gave the DM `dm` (a chat.postMessage call carrying a prompt id in its metadata)."""
+    pid = dm["metadata"]["event_payload"]["prompt_id"]
+    for (channel, ts), body in fake.messages.items():
+        if channel == dm["channel"] and (body.get("metadata") or {}).get("event_payload", {}).get("prompt_id") == pid:
+            return ts
+    raise AssertionError(f"no message for prompt {pid}")
+
+
+def click_body(fake: FakeSlack, dm: dict[str, Any], *, user: str, action_id: str = "checkin.all") -> str:
+    """The form body Slack posts when `user` clicks `action_id` on the check-in DM `dm`."""
+    payload = payloads.block_actions(
+        user=user,
+        action_id=action_id,
+        value=dm["metadata"]["event_payload"]["prompt_id"],
+        channel=dm["channel"],
+        ts=ts_of(fake, dm),
+        response_url=fake.response_url(),
+    )
+    return form_body(payload)

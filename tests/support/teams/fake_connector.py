@@ -15,6 +15,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.support.faults import Faults
+
 
 @dataclass
 class Call:
@@ -56,6 +58,7 @@ class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     members: dict[str, Member] = field(default_factory=dict)  # keyed by "29:" id and by AAD id
     failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)  # random 429/5xx and a gate, for activities sent
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _server: TestServer | None = None
 
@@ -140,6 +143,15 @@ class FakeConnector:
         call, failure = await self._record(request)
         if failure:
             return failure
+        if not await self.faults.gate(request):
+            call.status = 499  # the caller hung up (it was killed): nothing was posted
+            return web.Response(status=499)
+        fault = self.faults.pick()
+        if fault is not None:
+            call.status = fault
+            headers = {"Retry-After": "1"} if fault == 429 else {}
+            return web.json_response({"error": {"code": "Throttled" if fault == 429 else "ServiceError",
+                                                "message": "fake connector fault"}}, status=fault, headers=headers)  # fmt: skip
         call.response_id = f"act-{next(self._ids)}"
         call.status = 201
         return web.json_response({"id": call.response_id}, status=201)

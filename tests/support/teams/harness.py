@@ -60,6 +60,30 @@ def load_activity(name: str) -> dict[str, Any]:
     pytest.skip(f"activity fixture {name} not found (set FAIRLOOP_THIRDPARTY)")
 
 
+def activity(service_url: str, fixture: str, /, *, person: Person | None = None, **fields: Any) -> dict[str, Any]:
+    """The activity in `fixture`, from `person` in their personal chat, as the connector at `service_url` sends it:
+    a new activity, with its own id (the bot ignores an activity id it has seen)."""
+    data = copy.deepcopy(load_activity(fixture))
+    data["serviceUrl"] = service_url
+    data["id"] = f"{data.get('id') or 'activity'}-{next(_ACTIVITY_IDS)}"
+    if person is not None:
+        data["from"] = {"id": person.teams_id, "name": person.name, "aadObjectId": person.aad}
+        if (data.get("conversation") or {}).get("conversationType", "personal") == "personal":
+            data["conversation"] = {"conversationType": "personal", "tenantId": TENANT, "id": person.conversation}
+    data.update(fields)
+    return data
+
+
+def invoke(service_url: str, person: Person, action: dict[str, Any], *, message_id: str = "") -> dict[str, Any]:
+    """The adaptiveCard/action invoke Teams sends when `person` clicks `action` (an Action.Execute we sent)."""
+    sent = {"type": "Action.Execute", "verb": action["verb"], "data": action.get("data", {})}
+    data = activity(
+        service_url, "invoke.adaptiveCard-action.json", person=person, value={"action": sent, "trigger": "manual"}
+    )
+    data["replyToId"] = message_id
+    return data
+
+
 class TeamsHarness:
     """The real fairloop app with Teams on, talking to a FakeConnector as its Bot Connector service."""
 
@@ -71,16 +95,7 @@ class TeamsHarness:
         self.payloads: dict[str, dict[str, Any]] = {}
 
     def activity(self, fixture: str, /, *, person: Person | None = None, **fields: Any) -> dict[str, Any]:
-        """A fixture as a new activity: its own id (the bot ignores an activity id it has seen), our connector."""
-        data = copy.deepcopy(load_activity(fixture))
-        data["serviceUrl"] = self.connector.url
-        data["id"] = f"{data.get('id') or 'activity'}-{next(_ACTIVITY_IDS)}"
-        if person is not None:
-            data["from"] = {"id": person.teams_id, "name": person.name, "aadObjectId": person.aad}
-            if (data.get("conversation") or {}).get("conversationType", "personal") == "personal":
-                data["conversation"] = {"conversationType": "personal", "tenantId": TENANT, "id": person.conversation}
-        data.update(fields)
-        return data
+        return activity(self.connector.url, fixture, person=person, **fields)
 
     async def post(self, activity: dict[str, Any], **headers: str) -> ClientResponse:
         return await self.client.post("/api/messages", json=activity, headers=headers)
@@ -106,12 +121,7 @@ class TeamsHarness:
 
     async def click(self, person: Person, action: dict[str, Any], *, message_id: str = "") -> dict[str, Any]:
         """An adaptiveCard/action invoke for `action` (an Action.Execute from a card we sent); the invoke body."""
-        sent = {"type": "Action.Execute", "verb": action["verb"], "data": action.get("data", {})}
-        invoke = self.activity(
-            "invoke.adaptiveCard-action.json", person=person, value={"action": sent, "trigger": "manual"}
-        )
-        invoke["replyToId"] = message_id
-        response = await self.post(invoke)
+        response = await self.post(invoke(self.connector.url, person, action, message_id=message_id))
         assert response.status == 200, await response.text()
         body = await response.json()
         if body.get("type") == "application/vnd.microsoft.card.adaptive":

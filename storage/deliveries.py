@@ -1,0 +1,137 @@
+"""Repository functions for what delivery claims besides a prompt's first send: reminders, and digest runs.
+
+Every claim is a compare-and-set with a token and a `claimed_until`: taken only when free or lapsed, renewed with
+its token while its send is in flight, and let go (or settled) with its token, so a late finisher changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import insert
+from storage.models import DigestRun, Prompt, utcnow
+
+
+def _free(now: datetime) -> Any:
+    return or_(col(Prompt.claimed_until).is_(None), col(Prompt.claimed_until) < now)
+
+
+# ---- reminders ----
+async def unplanned_reminders(*, session: AsyncSession, limit: int = 500) -> list[tuple[int, int, datetime]]:
+    """(prompt id, person id, sent at) of sent prompts whose reminder has no morning yet (sent before there was one)."""
+    result = await session.exec(
+        select(Prompt.id, Prompt.person_id, Prompt.sent_at)
+        .where(Prompt.state == "sent", col(Prompt.reminder).is_(None), col(Prompt.remind_at).is_(None))
+        .limit(limit)
+    )
+    return [(i, p, at) for i, p, at in result if i is not None and at is not None]
+
+
+async def plan_reminder(*, session: AsyncSession, prompt_id: int, remind_at: datetime) -> None:
+    await session.exec(  # type: ignore[call-overload]
+        update(Prompt).where(col(Prompt.id) == prompt_id, col(Prompt.remind_at).is_(None)).values(remind_at=remind_at)
+    )
+
+
+async def reminders_due(*, session: AsyncSession, now: datetime, limit: int = 500) -> list[int]:
+    """Sent prompts whose reminder is due and not yet settled, and nobody is sending just now; earliest first.
+    A reminder that will never be sent is settled (opted out, its morning passed), so it leaves this list."""
+    result = await session.exec(
+        select(Prompt.id)
+        .where(Prompt.state == "sent", col(Prompt.reminder).is_(None), col(Prompt.remind_at) <= now, _free(now))
+        .order_by(col(Prompt.remind_at), col(Prompt.id))
+        .limit(limit)
+    )
+    return [i for i in result if i is not None]
+
+
+async def claim_reminder(*, session: AsyncSession, prompt_id: int, claim: str, now: datetime, until: datetime) -> bool:
+    """Take a due reminder (compare-and-set): one replica sends it, or settles it."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Prompt)
+        .where(
+            and_(
+                col(Prompt.id) == prompt_id,
+                col(Prompt.state) == "sent",
+                col(Prompt.reminder).is_(None),
+                col(Prompt.remind_at) <= now,
+                _free(now),
+            )
+        )
+        .values(claim=claim, claimed_until=until)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def snoozed_due(*, session: AsyncSession, now: datetime, limit: int = 500) -> list[int]:
+    """Unanswered prompts whose interviewer asked to be reminded later, now due, and nobody is sending just now."""
+    result = await session.exec(
+        select(Prompt.id)
+        .where(
+            Prompt.state == "sent",
+            col(Prompt.snoozed_until).is_not(None),
+            col(Prompt.snoozed_until) <= now,
+            _free(now),
+        )
+        .order_by(col(Prompt.snoozed_until))
+        .limit(limit)
+    )
+    return [i for i in result if i is not None]
+
+
+async def claim_snoozed(*, session: AsyncSession, prompt_id: int, claim: str, now: datetime, until: datetime) -> bool:
+    """Take the snoozed reminder (compare-and-set), so it goes out once whoever else is running."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Prompt)
+        .where(
+            and_(col(Prompt.id) == prompt_id, col(Prompt.state) == "sent", col(Prompt.snoozed_until) <= now, _free(now))
+        )
+        .values(claim=claim, claimed_until=until)
+    )
+    return bool(result.rowcount == 1)
+
+
+# ---- digest runs ----
+async def claim_digest_run(*, session: AsyncSession, key: str, claim: str, now: datetime, until: datetime) -> bool:
+    """Claim one scheduled time of a digest: a new run, or one claimed before whose lease lapsed unposted (its
+    claimer crashed). A posted run, or one claimed and alive, is not claimed again."""
+    conn = await session.connection()
+    created = await conn.execute(
+        insert(session, DigestRun)
+        .values(key=key, state="claimed", claim=claim, claimed_until=until, attempts=1, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    if created.rowcount == 1:
+        return True
+    lapsed = await session.exec(  # type: ignore[call-overload]
+        update(DigestRun)
+        .where(
+            and_(
+                col(DigestRun.key) == key,
+                col(DigestRun.state) == "claimed",
+                or_(col(DigestRun.claimed_until).is_(None), col(DigestRun.claimed_until) < now),
+            )
+        )
+        .values(claim=claim, claimed_until=until, attempts=col(DigestRun.attempts) + 1)
+    )
+    return bool(lapsed.rowcount == 1)
+
+
+async def settle_digest_run(*, session: AsyncSession, key: str, token: str, **values: Any) -> bool:
+    """Renew (`claimed_until`), give back (`claim=None`) or finish (`state="posted"`) a run claimed with `token`;
+    False when the claim is no longer that one."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(DigestRun)
+        .where(and_(col(DigestRun.key) == key, col(DigestRun.claim) == token, col(DigestRun.state) == "claimed"))
+        .values(**values)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def get_digest_run(*, session: AsyncSession, key: str) -> DigestRun | None:
+    return await session.get(DigestRun, key)

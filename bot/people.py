@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.events import Actor
@@ -16,6 +16,7 @@ from storage.people import (
     get_or_create_person,
     get_person,
     identity_for,
+    people_by_user_ids,
     release_key,
     save_channel,
     save_identity,
@@ -36,6 +37,30 @@ async def resolve_person(*, session: Session, actor: Actor) -> Person | None:
         person.display_name = actor.display_name
         await db.save(session, person)
     return person
+
+
+async def resolve_people(*, session: Session, actors: Sequence[Actor]) -> dict[tuple[str, str], Person | None]:
+    """resolve_person for many actors at once, keyed by (platform, user id): those with an identity in one query
+    per platform, anyone new one by one."""
+    known: dict[tuple[str, str], Person] = {}
+    for platform in {a.platform for a in actors}:
+        ids = {a.user_id for a in actors if a.platform == platform}
+        found = await people_by_user_ids(session=session, platform=platform, user_ids=ids)
+        known.update({(platform, user_id): person for user_id, person in found.items()})
+    out: dict[tuple[str, str], Person | None] = {}
+    for actor in actors:
+        key = (actor.platform, actor.user_id)
+        person = known.get(key)
+        if person is None:
+            out[key] = person = await resolve_person(session=session, actor=actor)
+            if person is not None:
+                known[key] = person
+            continue
+        if actor.display_name and person.display_name != actor.display_name:
+            person.display_name = actor.display_name
+            await db.save(session, person)
+        out[key] = person
+    return out
 
 
 class Directory:

@@ -36,6 +36,24 @@ async def prompts_for_interviews(*, session: AsyncSession, interview_ids: Iterab
     return out
 
 
+async def prompts_by_ids(*, session: AsyncSession, prompt_ids: Iterable[int]) -> dict[int, Prompt]:
+    ids = sorted(set(prompt_ids))
+    found: dict[int, Prompt] = {}
+    for i in range(0, len(ids), 500):
+        result = await session.exec(select(Prompt).where(col(Prompt.id).in_(ids[i : i + 500])))
+        found.update({p.id: p for p in result if p.id is not None})
+    return found
+
+
+async def interviews_by_ids(*, session: AsyncSession, interview_ids: Iterable[int]) -> dict[int, Interview]:
+    ids = sorted(set(interview_ids))
+    found: dict[int, Interview] = {}
+    for i in range(0, len(ids), 500):
+        result = await session.exec(select(Interview).where(col(Interview.id).in_(ids[i : i + 500])))
+        found.update({iv.id: iv for iv in result if iv.id is not None})
+    return found
+
+
 class InterviewBrief(NamedTuple):
     id: int
     external_id: str

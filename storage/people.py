@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -93,6 +93,20 @@ async def _people(session: AsyncSession, emails: set[str]) -> dict[str, Person]:
     for i in range(0, len(chunk), 500):
         result = await session.exec(select(Person).where(Person.email.in_(chunk[i : i + 500])))  # type: ignore[attr-defined]
         found.update({p.email: p for p in result})
+    return found
+
+
+async def people_by_user_ids(*, session: AsyncSession, platform: str, user_ids: Iterable[str]) -> dict[str, Person]:
+    """{platform user id: person} for those with an identity on `platform`, in one query."""
+    ids = sorted(set(user_ids))
+    found: dict[str, Person] = {}
+    for i in range(0, len(ids), 500):
+        rows = await session.exec(
+            select(Identity.user_id, Person)
+            .join(Person, col(Person.id) == Identity.person_id)
+            .where(Identity.platform == platform, col(Identity.user_id).in_(ids[i : i + 500]))
+        )
+        found.update(dict(rows.all()))
     return found
 
 

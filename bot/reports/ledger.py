@@ -64,12 +64,26 @@ async def answered(
     was_all_followed: bool | None = None,
 ) -> None:
     """A first answer (`before` is None) or a changed one (what it was is taken away, what it is now added)."""
+    counts, practices = answer_counts(
+        answers=answers, all_followed=all_followed, seconds=seconds, before=before, was_all_followed=was_all_followed
+    )
+    await _add(session, prompt, day, counts=counts, practices=practices)
+
+
+def answer_counts(
+    *,
+    answers: Mapping[str, str],
+    all_followed: bool,
+    seconds: int,
+    before: Mapping[str, str] | None = None,
+    was_all_followed: bool | None = None,
+) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """What an answer adds to its day: (counts by column, {practice: {yes|no|na: n}}), for `answered` and for
+    answers recorded in bulk alike."""
     if before is None:
-        counts = {"answers": 1, "all_followed": int(all_followed), bucket(seconds): 1}
-        await _add(session, prompt, day, counts=counts, practices=_practices(answers, 1))
-        return
+        return {"answers": 1, "all_followed": int(all_followed), bucket(seconds): 1}, _practices(answers, 1)
     counts = {"edits": 1, "all_followed": int(all_followed) - int(bool(was_all_followed))}
-    await _add(session, prompt, day, counts=counts, practices=_merge(_practices(before, -1), _practices(answers, 1)))
+    return counts, _merge(_practices(before, -1), _practices(answers, 1))
 
 
 async def withdrawn(

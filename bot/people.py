@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.batching import Batcher
 from bot.events import Actor
 from bot.tokens import Signer
 from storage import db
@@ -12,6 +13,7 @@ from storage.db import Session, Sessions, unit_of_work
 from storage.models import Person
 from storage.people import (
     claim_key,
+    claim_keys,
     get_channel,
     get_or_create_person,
     get_person,
@@ -69,6 +71,7 @@ class Directory:
     def __init__(self, *, sessions: Sessions, signer: Signer) -> None:
         self._sessions = sessions
         self._signer = signer
+        self._replays = Batcher(self._claim_replays)  # every signed request claims one: together under load
 
     async def remember_person(self, actor: Actor, address: Mapping[str, Any]) -> None:
         """Keep how to reach this person on their platform (and their name and timezone) up to date."""
@@ -115,8 +118,11 @@ class Directory:
         gets False. It is written the moment someone acts, anonymous feedback included, so what is stored says
         neither what nor when: a keyed hash of `key` (a Teams message id is a timestamp, and an unkeyed hash of
         one is guessed back in a second), dated to the day."""
+        return await self._replays(self._signer.keyed(f"replay:{key}"))
+
+    async def _claim_replays(self, keys: Sequence[str]) -> list[bool]:
         async with unit_of_work(self._sessions) as session:
-            return await claim_key(session=session, key=self._signer.keyed(f"replay:{key}"), replay=True)
+            return await claim_keys(session=session, keys=keys, replay=True)
 
     async def forget(self, key: str) -> None:
         """Let the work `key` guarded be tried again (it failed before it was done)."""

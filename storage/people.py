@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -187,6 +187,34 @@ async def claim_key(*, session: AsyncSession, key: str, forever: bool = False, r
         .on_conflict_do_nothing(index_elements=["key"])
     )
     return bool(result.rowcount == 1)
+
+
+async def claim_keys(*, session: AsyncSession, keys: Sequence[str], replay: bool = False) -> list[bool]:
+    """claim_key for many keys in one statement: for each, whether it was claimed here (a key given twice is
+    claimed by its first)."""
+    if not keys:
+        return []
+    prefix = REPLAY if replay else ""
+    received = utcnow()
+    if replay:
+        received = datetime.combine(received.date(), time(), tzinfo=UTC)
+    conn = await session.connection()
+    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
+    claimed: set[str] = set()
+    unique = list(dict.fromkeys(prefix + k for k in keys))
+    for i in range(0, len(unique), 500):
+        statement = (
+            insert(ProcessedEvent)
+            .values([{"key": k, "received_at": received} for k in unique[i : i + 500]])
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(ProcessedEvent.key)  # type: ignore[arg-type]
+        )
+        claimed.update(str(k) for k in (await conn.execute(statement)).scalars())
+    out = []
+    for key in keys:
+        out.append(prefix + key in claimed)
+        claimed.discard(prefix + key)
+    return out
 
 
 async def release_key(*, session: AsyncSession, key: str) -> None:

@@ -36,6 +36,7 @@ class BenchSlack(FakeSlack):
     last_ok: dict[str, float] = field(default_factory=dict)  # method -> wall time of its latest 200
     dms: list[tuple[int, str, str, float]] = field(default_factory=list)  # (prompt id, channel, ts, wall time)
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> user: O(1) where FakeSlack scans
+    updated: dict[str, float] = field(default_factory=dict)  # "channel ts" -> wall time of its latest chat.update
 
     def add_user(self, email: str, user_id: str, *, name: str = "", tz: str = "Europe/Berlin") -> dict[str, Any]:
         user = super().add_user(email, user_id, name=name, tz=tz)
@@ -68,6 +69,8 @@ class BenchSlack(FakeSlack):
                 self.dms.append((int(meta["event_payload"]["prompt_id"]), str(params["channel"]), body["ts"], now))
             if method == "chat.postMessage":
                 self.messages[(str(params["channel"]), body["ts"])] = {}  # chat.update checks the key only
+            if method == "chat.update":
+                self.updated[f"{params['channel']} {params['ts']}"] = now
         return web.json_response(body)
 
     def m_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -89,6 +92,9 @@ class BenchSlack(FakeSlack):
     async def _summary(self, request: web.Request) -> web.Response:
         return web.json_response({"counts": self.counts, "last_ok": self.last_ok, "dms": len(self.dms)})
 
+    async def _updated(self, request: web.Request) -> web.Response:
+        return web.json_response(self.updated)
+
     async def _dms(self, request: web.Request) -> web.Response:
         return web.json_response(self.dms)
 
@@ -105,6 +111,7 @@ class BenchSlack(FakeSlack):
         app.router.add_post("/hooks/{name}", self._hook)
         app.router.add_get("/bench/summary", self._summary)
         app.router.add_get("/bench/dms", self._dms)
+        app.router.add_get("/bench/updated", self._updated)
         app.router.add_post("/bench/limit", self._set_limit)
         return app
 
@@ -129,6 +136,10 @@ class FakeSlackClient:
 
     async def dms(self) -> list[tuple[int, str, str, float]]:
         return [tuple(d) for d in await self._get("/bench/dms")]  # type: ignore[misc]
+
+    async def updated(self) -> dict[tuple[str, str], float]:
+        """(channel, ts) -> wall time of the latest chat.update of that message."""
+        return {tuple(k.split(" ", 1)): float(v) for k, v in (await self._get("/bench/updated")).items()}  # type: ignore[misc]
 
     async def ok(self, method: str) -> int:
         return int((await self.summary())["counts"].get(method, {}).get("ok", 0))

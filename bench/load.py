@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import aiohttp
@@ -34,6 +34,9 @@ class Load:
     latencies: list[float]  # seconds, one per request
     wall: float  # seconds from the first request sent to the last answer
     statuses: dict[int, int]
+    last_sent: dict[tuple[str, str], float] = field(
+        default_factory=dict
+    )  # (channel, ts) -> wall time of its last click
 
     @property
     def rate(self) -> float:
@@ -57,25 +60,31 @@ def all_followed_click(target: Target, response_url: str) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
 
-def clicks(targets: list[Target], n: int, response_url: str) -> list[tuple[str, dict[str, str]]]:
+Request = tuple[str, dict[str, str], tuple[str, str]]  # body, headers, the (channel, ts) clicked
+
+
+def clicks(targets: list[Target], n: int, response_url: str) -> list[Request]:
     """`n` signed click requests cycling through `targets` (signed now: Slack's timestamps are good for 5 minutes)."""
     out = []
     for i in range(n):
-        body = all_followed_click(targets[i % len(targets)], response_url)
-        out.append((body, signed(body)))
+        target = targets[i % len(targets)]
+        body = all_followed_click(target, response_url)
+        out.append((body, signed(body), (target.channel, target.ts)))
     return out
 
 
-async def fire(url: str, requests: list[tuple[str, dict[str, str]]], *, concurrency: int) -> Load:
+async def fire(url: str, requests: list[Request], *, concurrency: int) -> Load:
     """POST every request to `url` with `concurrency` in flight; 200s are counted, anything else too."""
     queue = iter(requests)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    last_sent: dict[tuple[str, str], float] = {}
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
 
         async def worker() -> None:
-            for body, headers in queue:
+            for body, headers, key in queue:
+                last_sent[key] = time.time()
                 started = time.perf_counter()
                 async with http.post(url, data=body.encode(), headers=headers) as r:
                     await r.read()
@@ -85,4 +94,4 @@ async def fire(url: str, requests: list[tuple[str, dict[str, str]]], *, concurre
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - started
-    return Load(latencies=latencies, wall=wall, statuses=statuses)
+    return Load(latencies=latencies, wall=wall, statuses=statuses, last_sent=last_sent)

@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Mapping
 from types import TracebackType
+from typing import Any
 from urllib.parse import parse_qs
 
 import aiohttp
@@ -17,6 +18,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import fast
 from adapters.slack.app import SlackBridge, build_bolt
 from adapters.slack.client import make_client
 from adapters.slack.outbox import SlackOutbox
@@ -48,6 +50,10 @@ class SlackPlatform:
         self._bridge: SlackBridge | None = None
 
     @property
+    def bridge(self) -> SlackBridge | None:
+        return self._bridge
+
+    @property
     def outbox(self) -> SlackOutbox:
         assert self._outbox is not None, "enter the platform first"
         return self._outbox
@@ -70,9 +76,7 @@ class SlackPlatform:
             outbox=self._outbox,
             session=self._session,
         )
-        self.bolt = build_bolt(
-            bridge=bridge, signing_secret=self.settings.slack_signing_secret, socket_mode=self.settings.socket_mode
-        )
+        self.bolt = build_bolt(bridge=bridge, signing_secret=self.settings.slack_signing_secret)
         if self.settings.socket_mode:
             self._socket = AsyncSocketModeHandler(self.bolt, self.settings.slack_app_token, web_client=self._client)
             await self._socket.connect_async()
@@ -108,17 +112,19 @@ def _signed(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) 
         return False
 
 
-def _payload_problem(body: str, content_type: str) -> str | None:
-    """What Bolt would choke on: Slack sends a JSON object, or a form whose `payload` is a JSON object."""
+def _payload(body: str, content_type: str) -> tuple[str | None, dict[str, Any] | None]:
+    """(what Bolt would choke on, the interactivity payload): Slack sends a JSON object, or a form whose `payload`
+    is a JSON object."""
     try:
         if content_type == "application/json":
-            return None if isinstance(json.loads(body), dict) else "The JSON body is not an object."
+            return (None if isinstance(json.loads(body), dict) else "The JSON body is not an object."), None
         form = parse_qs(body)
-        if "payload" in form and not isinstance(json.loads(form["payload"][0]), dict):
-            return "The payload field is not a JSON object."
+        if "payload" in form:
+            payload = json.loads(form["payload"][0])
+            return (None, payload) if isinstance(payload, dict) else ("The payload field is not a JSON object.", None)
     except ValueError:
-        return "The request body is not a Slack payload."
-    return None
+        return "The request body is not a Slack payload.", None
+    return None, None
 
 
 async def _first_delivery(request: web.Request) -> bool:
@@ -143,9 +149,11 @@ async def events(request: web.Request) -> web.StreamResponse:
         return error(401, "unauthorized", "Not signed by Slack: bad signature, or a timestamp over 5 minutes old.")
     if slack.verifier is not None and not await _first_delivery(request):
         return web.Response(status=200)  # the same signed request again (a replay): acknowledged, and ignored
-    problem = _payload_problem(body, request.content_type)
+    problem, payload = _payload(body, request.content_type)
     if problem:
         return error(400, "bad_request", problem)
+    if payload is not None and slack.bridge is not None and fast.one_click(payload):
+        return await fast.answer(slack.bridge, payload)
     try:
         bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
         bolt_response = await bolt.async_dispatch(bolt_request)

@@ -117,6 +117,18 @@ async def due_prompt_ids(*, session: AsyncSession, now: datetime, limit: int) ->
     return [i for i in result if i is not None]
 
 
+async def next_due_at(*, session: AsyncSession, after: datetime) -> datetime | None:
+    """When the next scheduled prompt falls due, if one is due after `after` (one step of the (state, due_at)
+    index)."""
+    result = await session.exec(
+        select(Prompt.due_at)
+        .where(Prompt.state == "scheduled", col(Prompt.due_at) > after)
+        .order_by(col(Prompt.due_at))
+        .limit(1)
+    )
+    return result.first()
+
+
 async def claim_prompt(*, session: AsyncSession, prompt_id: int, claim: str, now: datetime, until: datetime) -> bool:
     """Compare-and-set claim: exactly one dispatcher (in any process) wins a due prompt."""
     result = await session.exec(  # type: ignore[call-overload]

@@ -24,6 +24,15 @@ async def get_person(*, session: AsyncSession, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
 
 
+async def people_by_ids(*, session: AsyncSession, person_ids: Iterable[int]) -> dict[int, Person]:
+    ids = sorted(set(person_ids))
+    found: dict[int, Person] = {}
+    for i in range(0, len(ids), 500):
+        result = await session.exec(select(Person).where(col(Person.id).in_(ids[i : i + 500])))
+        found.update({p.id: p for p in result if p.id is not None})
+    return found
+
+
 async def get_person_by_email(*, session: AsyncSession, email: str) -> Person | None:
     result = await session.exec(select(Person).where(Person.email == normalise_email(email)))
     return result.first()

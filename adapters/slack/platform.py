@@ -22,6 +22,7 @@ from adapters.slack import fast
 from adapters.slack.app import SlackBridge, build_bolt
 from adapters.slack.client import make_client
 from adapters.slack.outbox import SlackOutbox
+from adapters.slack.pacing import Pacer
 from adapters.slack.settings import SlackSettings
 from adapters.web import DIRECTORY, error
 from bot.interactions.service import Interactions
@@ -59,7 +60,9 @@ class SlackPlatform:
         return self._outbox
 
     async def __aenter__(self) -> SlackPlatform:
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=35))
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=35), middlewares=[Pacer(api=self.settings.slack_api_url)]
+        )
         self._client = make_client(
             token=self.settings.slack_bot_token or "", base_url=self.settings.slack_api_url, session=self._session
         )

@@ -49,7 +49,16 @@ async def sent(*, session: Session, prompt: Prompt, day: date) -> None:
 
 
 async def undeliverable(*, session: Session, prompt: Prompt, day: date, reason: str) -> None:
-    await _add(session, prompt, day, counts={"undeliverable": 1}, reason=reason)
+    await undeliverable_in(session=session, day=day, team=prompt.team, role=prompt.role, reason=reason)
+
+
+async def undeliverable_in(*, session: Session, day: date, team: str, role: str, reason: str) -> None:
+    await activity.add(session=session, day=day, team=team, role=role, counts={"undeliverable": 1}, reason=reason)
+
+
+async def sent_in_bulk(*, session: Session, cells: Mapping[tuple[date, str, str], int]) -> None:
+    """Prompts delivered, counted per day × team × role (the sends of a batch, written together)."""
+    await activity.add_many(session=session, counts={cell: {"sent": n} for cell, n in cells.items()}, practices={})
 
 
 async def answered(

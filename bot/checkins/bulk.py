@@ -94,7 +94,7 @@ async def record_all(
                                                          seconds=existing.answer_seconds, before=before,
                                                          was_all_followed=existing.all_followed))  # fmt: skip
             existing.kind, existing.all_followed, existing.note, existing.updated_at = "all", True, None, utcnow()
-            if existing.id:
+            if existing.id and given.get(existing.id) != everything:  # answers already all "yes" stay as they are
                 changed.add(existing.id)
                 given[existing.id] = dict(everything)
         if prompt.state != "answered":

@@ -24,8 +24,9 @@ TITLES = {
 }
 COMMANDS = [
     "make bench                                   # everything; SQLite only",
-    "FAIRLOOP_BENCH_POSTGRES_URL=postgresql+asyncpg://fairloop@127.0.0.1:55432/postgres make bench",
-    "                                             # and PostgreSQL (the URL names a server; bench_* databases are made and dropped)",
+    "FAIRLOOP_BENCH_POSTGRES_URL=postgresql+asyncpg://USER@HOST:PORT/bench make bench",
+    "                                             # and PostgreSQL: the URL names a server and a database to connect to;",
+    "                                             # the harness makes and drops databases named after it (bench_stats_…)",
     "make bench-quick                             # every benchmark at tiny sizes, < 1 min, checks answers only",
     "                                             # (= python -m bench.run --quick, or BENCH_QUICK=1 make bench)",
     ".venv/bin/python -m bench.run --only clicks  # one of: clicks, serving, intake, stats",
@@ -38,9 +39,12 @@ def machine(postgres: str | None) -> list[str]:
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                 if ln.startswith("model name")), platform.processor())  # fmt: skip
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    ram = next((int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines()
+                if ln.startswith("MemTotal:")), 0)  # fmt: skip
     libs = ", ".join(f"{p} {version(p)}" for p in ("aiohttp", "slack-bolt", "sqlalchemy", "aiosqlite", "asyncpg"))
     return [
-        f"- CPU: {cpu}, {os.cpu_count()} cores (shared with other work; load average {load} at the start)",
+        f"- CPU: {cpu}, {os.cpu_count()} cores (shared with other work; load average {load} at the start); "
+        f"RAM {ram / 1024 / 1024:.0f} GiB",
         f"- {platform.system()} {platform.release()}, Python {platform.python_version()}",
         f"- SQLite {sqlite3.sqlite_version}; PostgreSQL {postgres or 'not measured (FAIRLOOP_BENCH_POSTGRES_URL unset)'}",
         f"- {libs}",
@@ -64,13 +68,13 @@ def _row(r: Result) -> str:
 
 
 def write(results: list[Result], *, root: Path, machine_lines: list[str], started: datetime, seconds: float) -> None:
-    (root / "bench" / "results.json").write_text(json.dumps([r.public() for r in results], indent=2) + "\n")
     heads = sorted((r for r in results if r.name in HEADLINES), key=lambda r: HEADLINES.index(r.name))
+    (root / "bench" / "results.json").write_text(json.dumps([r.public() for r in heads], indent=2) + "\n")
     out = [
         "# Performance",
         "",
-        f"Written by `make bench` ({started:%Y-%m-%d %H:%M} UTC, {seconds / 60:.0f} min); the same figures are in "
-        "`bench/results.json`. Every figure is measured next to its baseline in the same run (alternating where it "
+        f"Written by `make bench` ({started:%Y-%m-%d %H:%M} UTC, {seconds / 60:.0f} min); the five headline figures "
+        "are also in `bench/results.json`. Every figure is measured next to its baseline in the same run (alternating where it "
         "can), because the machine is shared and absolute numbers wander. Do not edit by hand: the text lives in "
         "`bench/report.py` and `bench/bounds.py`.",
         "",

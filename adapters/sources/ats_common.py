@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -17,7 +16,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from adapters.sources.ats_settings import AtsSettings
-from adapters.web import error
+from adapters.web import BadJson, error, loads, same_secret
 from bot.intake.records import InterviewIn
 from bot.intake.service import Intake
 
@@ -122,7 +121,7 @@ def check_hex(expected: str, given: str | None, *, what: str) -> None:
     """Constant-time comparison of hex digests; raises BadSignature naming the header or field."""
     if not given:
         raise BadSignature(f"The {what} is missing.")
-    if not hmac.compare_digest(expected.encode(), given.strip().lower().encode()):
+    if not same_secret(given.strip().lower(), expected):
         raise BadSignature(f"The {what} does not match this body; check the shared secret.")
 
 
@@ -183,9 +182,9 @@ class TTLCache:
 
 def parse_json(raw: bytes) -> dict[str, Any]:
     try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise BadPayload("The body is not valid JSON.") from None
+        payload = loads(raw)
+    except BadJson as exc:
+        raise BadPayload("The body is not valid JSON." if exc.code == "malformed_json" else exc.detail) from None
     if not isinstance(payload, dict):
         raise BadPayload("The body must be a JSON object.")
     return payload

@@ -17,6 +17,8 @@ from botbuilder.core import Bot
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
+from adapters.web import BadJson, loads
+
 logger = logging.getLogger(__name__)
 
 
@@ -70,9 +72,9 @@ class MessagesEndpoint:
         if request.content_type != "application/json":
             return _error(415, "unsupported_media_type", "send the activity as application/json")
         try:
-            body: Any = await request.json()
-        except ValueError:
-            return _error(400, "invalid_json", "the body is not valid JSON")
+            body: Any = loads(await request.read())
+        except BadJson as exc:
+            return _error(400, exc.code, exc.detail)
         problem = activity_problem(body)
         if problem is not None:
             return _error(400, "invalid_activity", problem)

@@ -53,6 +53,7 @@ BAD_URL = "an Activity needs a serviceUrl that is an http(s) URL with a host"
 NO_CONVERSATION = "an Activity needs a conversation with an id"
 NO_FROM = "an Activity needs a from (the sender) with an id"
 JSON_TYPE = "application/json"
+NOT_JSON = "The body is not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))."
 
 
 @pytest.mark.parametrize(
@@ -60,7 +61,7 @@ JSON_TYPE = "application/json"
     [
         (b'{"type": "message"}', None, 415, MEDIA),
         (b'{"type": "message"}', "text/plain", 415, MEDIA),
-        (b"{not json", JSON_TYPE, 400, ("invalid_json", "the body is not valid JSON")),
+        (b"{not json", JSON_TYPE, 400, ("malformed_json", NOT_JSON)),
         (b"[1, 2]", JSON_TYPE, 400, ("invalid_activity", NOT_OBJECT)),
         (b'"message"', JSON_TYPE, 400, ("invalid_activity", NOT_OBJECT)),
         (b"null", JSON_TYPE, 400, ("invalid_activity", NOT_OBJECT)),

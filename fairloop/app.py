@@ -38,7 +38,7 @@ def init_app(config: Config, *, clock: Clock = utcnow, scheduler: bool = True) -
     if config.slack.enabled:
         slack.install(app, settings=config.slack)
     if config.teams.on:
-        teams.install(app)
+        teams.install(app, settings=config.teams)
     if config.playground_on:
         playground.install(app)
 

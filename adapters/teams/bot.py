@@ -31,9 +31,10 @@ PRIVATE_IN_CHANNEL = paragraph(
 class TeamsBot(ActivityHandler):
     """Thin: every decision is the core's; this class only moves data between Teams and the core."""
 
-    def __init__(self, *, interactions: Interactions, directory: Directory) -> None:
+    def __init__(self, *, interactions: Interactions, directory: Directory, authenticated: bool) -> None:
         self._interactions = interactions
         self._directory = directory
+        self._authenticated = authenticated
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         try:
@@ -53,7 +54,7 @@ class TeamsBot(ActivityHandler):
         activity = context.activity
         email = name = None
         sender = activity.from_property
-        if sender and sender.id and translate.is_personal(activity):
+        if self._authenticated and sender and sender.id and translate.is_personal(activity):
             try:
                 member = await TeamsInfo.get_member(context, sender.id)
                 email = member.email or member.user_principal_name

@@ -17,9 +17,13 @@ from botbuilder.core import Bot
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
+from adapters.loopback import loopback_url
 from adapters.web import BadJson, loads
 
 logger = logging.getLogger(__name__)
+LOOPBACK_SERVICE_URL = (
+    "without an app id, fairloop only calls back a serviceUrl on this machine (127.0.0.1, [::1], localhost)"
+)
 
 
 def _error(status: int, code: str, detail: str) -> web.Response:
@@ -61,10 +65,12 @@ def activity_problem(body: Any) -> str | None:
 
 @dataclass
 class MessagesEndpoint:
-    """The /api/messages view; `adapter` and `bot` are filled in when the app starts."""
+    """The /api/messages view; `adapter` and `bot` are filled in when the app starts. `loopback_only` (Teams
+    without an app id): an activity's serviceUrl must be on this machine, since the bot calls it back."""
 
     adapter: CloudAdapter | None = None
     bot: Bot | None = None
+    loopback_only: bool = False
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if self.adapter is None or self.bot is None:
@@ -78,6 +84,8 @@ class MessagesEndpoint:
         problem = activity_problem(body)
         if problem is not None:
             return _error(400, "invalid_activity", problem)
+        if self.loopback_only and not loopback_url(body["serviceUrl"]):  # nothing has called it yet
+            return _error(403, "service_url_not_loopback", LOOPBACK_SERVICE_URL)
         try:
             activity = Activity().deserialize(body)
         except Exception:  # noqa: BLE001 - msrest raises several types for malformed fields

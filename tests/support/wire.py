@@ -34,7 +34,10 @@ async def raw_request(
     host_header: bytes | None = None,
 ) -> RawAnswer:
     """One HTTP/1.1 request whose header bytes are sent exactly as given (no encoding, no checks)."""
-    lines = [f"{method} {path} HTTP/1.1".encode(), b"Host: " + (host_header or f"{host}:{port}".encode())]
+    lines = [
+        f"{method} {path} HTTP/1.1".encode(),
+        b"Host: " + (f"{host}:{port}".encode() if host_header is None else host_header),
+    ]
     lines += [name + b": " + value for name, value in headers or []]
     lines += [b"Content-Length: " + str(len(body)).encode(), b"Connection: close"]
     async with asyncio.timeout(WAIT):

@@ -16,6 +16,7 @@ from storage.db import unit_of_work
 from storage.people import identity_for
 from tests.support.teams.fake_connector import FakeConnector
 from tests.support.teams.harness import ANA, TeamsHarness, card_text, teams_config
+from tests.support.teams.signed import SignedHarness
 
 APP_ID = "3f6c1a52-8d0e-4d4b-9a57-0c1b2d3e4f50"
 
@@ -97,10 +98,11 @@ async def test_bad_requests_get_a_json_4xx(
     assert teams.connector.calls == []
 
 
-async def test_the_well_formed_base_activity_is_answered(teams: TeamsHarness) -> None:
+async def test_the_well_formed_base_activity_is_answered(teams: SignedHarness) -> None:
     # the control for the cases above: each fails for its one change, not for the base
     body = _msg(serviceUrl=teams.connector.url)
-    response = await teams.client.post("/api/messages", data=body, headers={"Content-Type": JSON_TYPE})
+    headers = {"Content-Type": JSON_TYPE, "Authorization": f"Bearer {teams.token()}"}
+    response = await teams.client.post("/api/messages", data=body, headers=headers)
     assert response.status == 200
     (card,) = teams.connector.cards(teams.connector.posts(ANA.conversation))
     assert "Here's what I can do" in card_text(card)

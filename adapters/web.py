@@ -19,6 +19,7 @@ from bot.people import Directory
 from bot.reports.service import Reports
 
 MAX_BODY = 1024 * 1024
+RETRY_AFTER = 30  # seconds a caller is asked to wait while the database is not answering
 MAX_DEPTH = 64  # no payload we take nests deeper; Python's parser and validators recurse, so a bound is needed
 
 INTAKE = web.AppKey("fairloop.intake", Intake)
@@ -36,6 +37,12 @@ def error(
 ) -> web.Response:
     """The contract's error body: {"error": code, "detail": a sentence}."""
     return web.json_response({"error": code, "detail": detail, **extra}, status=status, headers=headers)
+
+
+def retry_later() -> web.Response:
+    """503 while the database is not answering: nothing was stored, and a retry after RETRY_AFTER will be."""
+    detail = f"The database is not answering, so nothing was stored; please try again in {RETRY_AFTER} seconds."
+    return error(503, "unavailable", detail, headers={"Retry-After": str(RETRY_AFTER)})
 
 
 def same_secret(given: str, expected: str) -> bool:

@@ -7,7 +7,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from adapters.web import MAX_BODY, error
+from adapters.web import MAX_BODY, error, retry_later
+from storage import db
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,9 @@ async def errors_middleware(
             413: "Request bodies are limited to 1 MiB.",
         }.get(exc.status, exc.reason)
         return error(exc.status, _CODES.get(exc.status, "error"), detail)
-    except Exception:
+    except Exception as exc:
+        if db.unavailable(exc):  # the caller retries after Retry-After: nothing is lost
+            logger.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__)
+            return retry_later()
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return error(500, "internal", "Something went wrong on our side; it has been logged.")

@@ -11,7 +11,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -74,6 +75,17 @@ def upgrade_sync(url: str, revision: str = "head") -> None:
 async def upgrade(url: str, revision: str = "head") -> None:
     """Run migrations in a worker thread (alembic's env drives its own event loop there)."""
     await asyncio.to_thread(upgrade_sync, url, revision)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database did not answer (stopped, restarting, unreachable, out of connections, a
+    SQLite file it cannot open or that stays locked), rather than that a query was wrong: worth trying later."""
+    for cause in (exc, exc.__cause__):
+        if isinstance(cause, DBAPIError) and (cause.connection_invalidated or isinstance(cause, OperationalError)):
+            return True
+        if isinstance(cause, InterfaceError | PoolTimeout | OSError):  # OSError: the connection itself failed
+            return True
+    return False
 
 
 async def ping(engine: AsyncEngine) -> bool:

@@ -19,6 +19,7 @@ from bot.messages import Context, Message, Section, paragraph
 from bot.people import Directory
 from bot.replies import Reply
 from bot.text import bold, code, text, user
+from storage.db import unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,9 @@ class TeamsBot(ActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         try:
             await super().on_turn(turn_context)
-        except Exception:
+        except Exception as exc:
+            if unavailable(exc):
+                raise  # /api/messages answers 503 with Retry-After: no apology, the activity comes again
             logger.exception("teams %s activity failed", turn_context.activity.type)
             if turn_context.activity.type == ActivityTypes.invoke:
                 body = render.error_response(500, "InternalError", "fairloop could not handle that; please try again")

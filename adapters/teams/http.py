@@ -18,7 +18,8 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
 from adapters.loopback import loopback_url
-from adapters.web import BadJson, loads
+from adapters.web import BadJson, loads, retry_later
+from storage.db import unavailable
 
 logger = logging.getLogger(__name__)
 LOOPBACK_SERVICE_URL = (
@@ -100,7 +101,10 @@ class MessagesEndpoint:
 
         try:
             response = await self.adapter.process_activity(auth, activity, self.bot.on_turn)
-        except Exception:
+        except Exception as exc:
+            if unavailable(exc):
+                logger.warning("teams: the database is not answering; asked for a retry")
+                return retry_later()
             logger.exception("teams: processing a %s activity failed", activity.type)
             return _error(500, "internal", "fairloop could not process this activity")
         if response is None:

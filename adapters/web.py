@@ -12,7 +12,6 @@ from aiohttp import web
 
 from bot.delivery.service import Delivery
 from bot.feedback.service import Feedback
-from bot.intake.records import FieldErrors
 from bot.intake.service import Intake
 from bot.interactions.service import Interactions
 from bot.people import Directory
@@ -103,10 +102,8 @@ async def read_json(request: web.Request) -> Any:
 
 
 async def ingest(request: web.Request, data: object) -> web.Response:
-    """Upsert parsed interview data and answer in the contract's shape (422 lists every field error)."""
-    try:
-        result = await request.app[INTAKE].ingest(data)
-    except FieldErrors as exc:
-        return error(422, "invalid_input", str(exc), fields=exc.fields)
+    """Upsert parsed interview data and answer in the contract's shape (the catch-all answers FieldErrors with a
+    422 listing every field error)."""
+    result = await request.app[INTAKE].ingest(data)
     request.app[NUDGE]()  # prompts that are already due go out now, not at the next tick
     return web.json_response({"interviews": result})

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from adapters.web import MAX_BODY, error, retry_later
+from bot.errors import FairloopError, NotFound, PermissionDenied, UserInputError
+from bot.intake.records import FieldErrors
 from storage import db
 
 logger = logging.getLogger(__name__)
@@ -23,6 +25,13 @@ _CODES = {
     422: "invalid_input",
     429: "too_many_requests",
 }
+
+_REFUSALS = (
+    (PermissionDenied, 403, "forbidden"),
+    (NotFound, 404, "not_found"),
+    (UserInputError, 400, "bad_request"),
+    (FairloopError, 422, "not_handled"),
+)
 
 
 @web.middleware
@@ -42,6 +51,11 @@ async def errors_middleware(
             413: "Request bodies are limited to 1 MiB.",
         }.get(exc.status, exc.reason)
         return error(exc.status, _CODES.get(exc.status, "error"), detail)
+    except FieldErrors as exc:
+        return error(422, "invalid_input", str(exc), fields=exc.fields)
+    except FairloopError as exc:  # the core's own refusals, said in its words
+        status, code = next((s, c) for kind, s, c in _REFUSALS if isinstance(exc, kind))
+        return error(status, code, str(exc))
     except Exception as exc:
         if db.unavailable(exc):  # the caller retries after Retry-After: nothing is lost
             logger.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__)

@@ -149,4 +149,6 @@ async def events(request: web.Request) -> web.StreamResponse:
         return error(400, "bad_request", "The Slack request could not be handled.")
     if bolt_response.status >= 500:  # a failed listener is logged already; Slack must not see it as ours to retry
         return error(422, "not_handled", "The Slack request was not handled.")
+    if bolt_response.status == 404:  # a signed payload no listener takes: Bolt's own body is not the contract's
+        return error(404, "unhandled_request", "fairloop does not handle this kind of Slack request.")
     return await to_aiohttp_response(bolt_response)

@@ -86,6 +86,9 @@ class SlackBridge:
     async def guard(self, call: Awaitable[Any], what: str) -> Any:
         try:
             return await call
+        except SlackApiError as exc:  # Slack said no (a user it does not know, a channel closed): its code says why
+            logger.warning("slack %s failed: %s", what, exc.response.get("error"))
+            return None
         except Exception:
             logger.exception("slack %s failed", what)
             return None

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
@@ -123,6 +124,15 @@ def check_hex(expected: str, given: str | None, *, what: str) -> None:
         raise BadSignature(f"The {what} is missing.")
     if not same_secret(given.strip().lower(), expected):
         raise BadSignature(f"The {what} does not match this body; check the shared secret.")
+
+
+def segment(value: object) -> str:
+    """An id from a payload as one segment of an API path: '/', '?' and '#' are quoted, and dots alone ('..', which
+    URL libraries resolve, encoded or not) are no id: no payload makes it another path on the vendor's API."""
+    text = str(value)
+    if not text.replace("%2e", ".").replace("%2E", ".").strip("."):
+        raise BadPayload(f"{text!r} is not an id.")
+    return quote(text, safe="")
 
 
 def need(obj: Any, path: str) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -9,6 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.support.app import API_TOKEN, Running, StartApp, interview
+from tests.support.ats.payloads import LEVER_TOKEN
 from tests.support.slack.signing import sign
 from tests.support.surface import Surface, whole_surface
 from tests.support.wire import raw_request
@@ -139,3 +142,35 @@ async def test_garbage_on_the_ats_routes_is_4xx(surface: Surface, vendor: str) -
             "127.0.0.1", server.port, "POST", f"/ats/{vendor}", headers=[(name.encode(), "sha256=ü\xff".encode())]
         )
         assert answer.status in (401, 422) and answer.json()["error"] in ("bad_signature", "invalid_payload")
+
+
+@pytest.mark.parametrize("opportunity", ["../../../x", "a/b", "?limit=1#", "%2e%2e/x", "..x"])
+async def test_an_id_in_a_signed_lever_event_stays_one_segment_of_the_api_path(
+    surface: Surface, opportunity: str
+) -> None:
+    """Lever is asked about that opportunity and nothing else: an id cannot walk the API's paths (it would end in
+    a 503 from a page that is not Lever's API, and the event would be retried for nothing)."""
+    signature = hmac.new(LEVER_TOKEN.encode(), b"t1", hashlib.sha256).hexdigest()
+    data = {"interviewId": "i1", "opportunityId": opportunity}
+    body = {
+        "event": "interviewCreated",
+        "id": "evt-1",
+        "token": "t",
+        "triggeredAt": 1,
+        "signature": signature,
+        "data": data,
+    }
+    status, answer = await _post(surface.running, "/ats/lever", json.dumps(body).encode(), JSON)
+    assert (status, answer["cancelled"]) == (200, ["lever:i1"]), answer  # not there: what we had is cancelled
+    paths = [call.path for call in surface.ats.calls]
+    assert len(paths) == 1 and paths[0].startswith("/lever/v1/opportunities/") and paths[0].endswith("/interviews")
+
+
+@pytest.mark.parametrize("opportunity", ["..", ".", "%2e%2e", "%2E.", "...", ""])
+async def test_a_dot_segment_is_no_lever_id(surface: Surface, opportunity: str) -> None:
+    signature = hmac.new(LEVER_TOKEN.encode(), b"t1", hashlib.sha256).hexdigest()
+    data = {"interviewId": "i1", "opportunityId": opportunity}
+    body = {"event": "interviewCreated", "id": "evt-1", "token": "t", "triggeredAt": 1, "signature": signature}
+    status, answer = await _post(surface.running, "/ats/lever", json.dumps({**body, "data": data}).encode(), JSON)
+    assert (status, answer["error"]) == (422, "invalid_payload")
+    assert surface.ats.calls == []

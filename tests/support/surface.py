@@ -35,23 +35,35 @@ class Surface:
     ats: FakeATS
 
 
+def everything_on(fake_slack: FakeSlack, fake_ats: FakeATS) -> dict[str, Any]:
+    """Settings for every route of the contract: Slack signed, Teams with an app id, the ATS hooks, the playground
+    (the app listens on 127.0.0.1), against the fakes."""
+    return {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": fake_slack.base_url,
+        "playground": True,
+        "min_group_size": 1,
+        **teams_with_app_id(),
+        **ats_settings(fake_ats),
+    }
+
+
 @asynccontextmanager
-async def whole_surface(start_app: StartApp, **overrides: Any) -> AsyncIterator[Surface]:
-    """The real app with every route of the contract on (the playground too: the app listens on 127.0.0.1)."""
+async def fakes() -> AsyncIterator[tuple[FakeSlack, FakeATS]]:
+    """A started fake Slack (knowing Ana, Raj and Mia) and fake ATS APIs."""
     fake_ats = FakeATS()
     await fake_ats.start()
     try:
         async with fake_slack_with_people() as fake_slack:
-            settings = {
-                "slack_bot_token": BOT_TOKEN,
-                "slack_signing_secret": SIGNING_SECRET,
-                "slack_api_url": fake_slack.base_url,
-                "playground": True,
-                "min_group_size": 1,
-                **teams_with_app_id(),
-                **ats_settings(fake_ats),
-                **overrides,
-            }
-            yield Surface(running=await start_app(**settings), slack=fake_slack, ats=fake_ats)
+            yield fake_slack, fake_ats
     finally:
         await fake_ats.stop()
+
+
+@asynccontextmanager
+async def whole_surface(start_app: StartApp, **overrides: Any) -> AsyncIterator[Surface]:
+    """The real app with every route of the contract on."""
+    async with fakes() as (fake_slack, fake_ats):
+        running = await start_app(**{**everything_on(fake_slack, fake_ats), **overrides})
+        yield Surface(running=running, slack=fake_slack, ats=fake_ats)

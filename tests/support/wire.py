@@ -23,6 +23,36 @@ class RawAnswer:
         return json.loads(self.body)
 
 
+def _request(
+    host: str,
+    port: int,
+    method: str,
+    path: str,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    host_header: bytes | None,
+) -> bytes:
+    lines = [
+        f"{method} {path} HTTP/1.1".encode(),
+        b"Host: " + (f"{host}:{port}".encode() if host_header is None else host_header),
+    ]
+    lines += [name + b": " + value for name, value in headers]
+    lines += [b"Content-Length: " + str(len(body)).encode(), b"Connection: close"]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def _answer(data: bytes) -> RawAnswer:
+    head, _, rest = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    parsed = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        parsed[name.strip().lower()] = value.strip()
+    if parsed.get("transfer-encoding") == "chunked":
+        rest = _unchunk(rest)
+    return RawAnswer(status=int(status_line.split()[1]), headers=parsed, body=rest)
+
+
 async def raw_request(
     host: str,
     port: int,
@@ -34,29 +64,34 @@ async def raw_request(
     host_header: bytes | None = None,
 ) -> RawAnswer:
     """One HTTP/1.1 request whose header bytes are sent exactly as given (no encoding, no checks)."""
-    lines = [
-        f"{method} {path} HTTP/1.1".encode(),
-        b"Host: " + (f"{host}:{port}".encode() if host_header is None else host_header),
-    ]
-    lines += [name + b": " + value for name, value in headers or []]
-    lines += [b"Content-Length: " + str(len(body)).encode(), b"Connection: close"]
     async with asyncio.timeout(WAIT):
         reader, writer = await asyncio.open_connection(host, port)
         try:
-            writer.write(b"\r\n".join(lines) + b"\r\n\r\n" + body)
+            writer.write(_request(host, port, method, path, headers or [], body, host_header))
             await writer.drain()
             data = await reader.read()
         finally:
             writer.close()
-    head, _, rest = data.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    parsed = {}
-    for line in header_lines:
-        name, _, value = line.partition(":")
-        parsed[name.strip().lower()] = value.strip()
-    if parsed.get("transfer-encoding") == "chunked":
-        rest = _unchunk(rest)
-    return RawAnswer(status=int(status_line.split()[1]), headers=parsed, body=rest)
+    return _answer(data)
+
+
+def exchange(
+    host: str,
+    port: int,
+    method: str,
+    path: str,
+    *,
+    headers: list[tuple[bytes, bytes]] | None = None,
+    body: bytes = b"",
+    host_header: bytes | None = None,
+) -> RawAnswer:
+    """The same, blocking: for a test whose server runs on another thread's loop."""
+    with socket.create_connection((host, port), timeout=WAIT) as conn:
+        conn.sendall(_request(host, port, method, path, headers or [], body, host_header))
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    return _answer(b"".join(chunks))
 
 
 def _unchunk(data: bytes) -> bytes:

@@ -34,6 +34,8 @@ ZWSP = "\u200b"
 MARKERS = "*_~`"
 SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 WEB_URL = re.compile(r"https?://[^\s|<>]+")
+DOMAIN_DOT = re.compile(r"\.(?=\w)")
+QUOTE = re.compile(r"((?:^|\n)[ \t]*)&gt;")
 
 
 def _clip(text: str, limit: int) -> str:
@@ -41,10 +43,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 def literal(chars: str) -> str:
-    """Characters Slack shows as themselves: its three control characters as entities, and a zero-width space
-    after each formatting marker (*, _, ~, `) so that no run of text can open or close bold, italics, strikes
-    or code. Text never carries markup of its own here: emphasis comes only from a span's kind."""
+    """Characters Slack shows as themselves: its three control characters as entities, a zero-width space after
+    each formatting marker (*, _, ~, `) so that no run of text can open or close bold, italics, strikes or code,
+    and one before a > that starts a line, which would open a quote. Text never carries markup of its own here:
+    emphasis comes only from a span's kind."""
     escaped = chars.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = QUOTE.sub(lambda m: m.group(1) + ZWSP + "&gt;", escaped)  # a line that starts with > is a quote
     return "".join(c + ZWSP if c in MARKERS else c for c in escaped)
 
 
@@ -87,7 +91,11 @@ def words_of(text: Text) -> str:
     out = []
     for span in text.spans:
         chars = literal(span.text)
-        out.append(chars.replace("://", ":" + ZWSP + "//") if not span.url or span.user else chars)
+        if not span.url or span.user:
+            chars = chars.replace("://", ":" + ZWSP + "//")
+        if span.user:  # nor a bare domain someone typed: evil.example/login
+            chars = DOMAIN_DOT.sub("." + ZWSP, chars)
+        out.append(chars)
     return "".join(out)
 
 

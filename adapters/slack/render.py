@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import groupby
 from typing import Any
 
 from bot.messages import (
@@ -65,24 +66,29 @@ def _wrap(body: str, marker: str) -> str:
     return "\n".join(out)
 
 
-def _span(span: Span) -> str:
+def _body(span: Span) -> str:
     if span.mention and SLACK_ID.fullmatch(span.mention):
         return f"<@{span.mention}>"
     body = literal(span.text)
     if span.url and not span.user and WEB_URL.fullmatch(span.url):
         body = f"<{span.url}|{body}>"
-    if span.code:
-        body = _wrap(body, "`")
-    if span.italic:
-        body = _wrap(body, "_")
-    if span.bold:
-        body = _wrap(body, "*")
     return body
 
 
+def _style(key: tuple[bool, bool, bool]) -> str:
+    return "".join(marker for on, marker in zip(key, "`_*", strict=True) if on)
+
+
 def mrkdwn_of(text: Text) -> str:
-    """A Text as Slack mrkdwn: styles from span kinds, every character literal, links only where we made them."""
-    return "".join(_span(s) for s in text.spans)
+    """A Text as Slack mrkdwn: styles from span kinds, every character literal, links only where we made them.
+    Neighbouring spans of one style share their markers (bold words with a name in them are one bold run)."""
+    out = []
+    for key, run in groupby(text.spans, key=lambda s: (s.code, s.italic, s.bold)):
+        body = "".join(_body(s) for s in run)
+        for marker in _style(key):
+            body = _wrap(body, marker)
+        out.append(body)
+    return "".join(out)
 
 
 def words_of(text: Text) -> str:

@@ -177,7 +177,7 @@ def _channel_hello(name: str) -> Message:
         "This channel is registered as ",
         bold(user(name)),
         ": use ",
-        code(f'channel = "{name}"'),
+        code('channel = "', user(name), '"'),
         " with ",
         code('platform = "teams"'),
         " in fairloop.toml.",

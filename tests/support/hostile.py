@@ -77,7 +77,7 @@ def teams_live(markdown: str) -> list[str]:
     found += ["bare link"] if re.search(r"(?<!\u200b)https?://evil", markdown.replace(":" + ZWSP + "//", "")) else []
     found += [marked for marked in _MARKED if marked in markdown]
     for line in markdown.split("\n"):
-        if any(w in line for w in _LIST_WORDS) and re.match(r"\s*(?:[-+*#>]|\d+[.)])", line):
+        if any(w in line for w in _LIST_WORDS) and re.match(r"\s*(?:[-+*]\s|\d+[.)]\s|#|>)", line):
             found.append(f"block: {line!r}")
     return found
 

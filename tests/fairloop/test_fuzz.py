@@ -116,8 +116,9 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             yield started
     finally:
         logging.getLogger().removeHandler(handler)
-        inputs = sum(TALLY.values())
-        print(f"\nfuzz: {inputs} inputs over {len(TALLY)} route groups, statuses {dict(sorted(STATUSES.items()))}")
+        five = sum(n for status, n in STATUSES.items() if status >= 500)
+        print(f"\nfuzz: {sum(TALLY.values())} inputs, 5xx seen: {five}, tracebacks logged: {len(TRACEBACKS)}")
+        print(f"fuzz: by route group {dict(TALLY)}; by status {dict(sorted(STATUSES.items()))}")
 
 
 def send(port: int, request: Request, group: str) -> RawAnswer:

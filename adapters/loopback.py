@@ -63,8 +63,7 @@ def refusal(request: web.Request, what: str) -> web.Response | None:
     peer = request.transport.get_extra_info("peername") if request.transport is not None else None
     if not (isinstance(peer, tuple) and peer and loopback_address(str(peer[0]))):
         return error(403, "not_loopback", f"{what} only answers requests from this machine.")
-    forwarded = [name for name in FORWARDING if name in request.headers]
-    if forwarded:
+    if any(name in request.headers for name in FORWARDING):
         return error(403, "forwarded", f"{what} only answers requests made on this machine, not through a proxy.")
     name = host_name(request.headers.get("Host", ""))
     if name is None or not loopback_address(name):
@@ -78,7 +77,7 @@ def local_only(handler: Handler, *, what: str) -> Handler:
     async def guarded(request: web.Request) -> web.StreamResponse:
         refused = refusal(request, what)
         if refused is not None:
-            logger.warning("%s refused a request that did not come from this machine", what)
+            logger.warning("%s refused %s %s: %s", what, request.method, request.path, refused.status)
             return refused
         return await handler(request)
 

@@ -9,6 +9,7 @@ from typing import Any
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from msrest.exceptions import ClientException, DeserializationError
 
 from adapters.teams import render, translate
 from adapters.teams.outbox import message_activity
@@ -40,6 +41,12 @@ class TeamsBot(ActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         try:
             await super().on_turn(turn_context)
+        except (ClientException, DeserializationError) as exc:  # the Bot Connector did not take a reply (an apology
+            # would not reach it either); the activity itself was handled, so sending it again would repeat it
+            kind = turn_context.activity.type
+            logger.warning(
+                "teams: a reply to a %s activity did not reach the Bot Connector (%s)", kind, type(exc).__name__
+            )
         except Exception as exc:
             if unavailable(exc):
                 raise  # /api/messages answers 503 with Retry-After: no apology, the activity comes again

@@ -20,7 +20,7 @@ from storage.models import GoalRow, Identity
 from tests.support.app import API_TOKEN, Running, StartApp, interview, make_config
 from tests.support.cli import FAIRLOOP, environment, run
 from tests.support.teams.fake_connector import FakeConnector
-from tests.support.teams.harness import ANA, Person, TeamsHarness, card_text, teams_config
+from tests.support.teams.harness import ANA, Person, TeamsHarness, card_text, connector_knowing, teams_config
 from tests.support.wire import outside_address, raw_request
 
 PLAYGROUND_LINE = (
@@ -200,13 +200,8 @@ async def test_a_peer_that_is_not_loopback_is_refused(outside: tuple[str, TestSe
 
 @pytest.fixture
 async def connector() -> AsyncIterator[FakeConnector]:
-    fake = await FakeConnector().start()
-    for person in (BOSS, MALLORY, ANA):
-        fake.add_member(user_id=person.teams_id, aad_object_id=person.aad, name=person.name, email=person.email)
-    try:
+    async with connector_knowing(BOSS, MALLORY, ANA) as fake:
         yield fake
-    finally:
-        await fake.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from tests.support.core import Clock
 from tests.support.teams.fake_aad import FakeAAD
 from tests.support.teams.fake_connector import FakeConnector
-from tests.support.teams.harness import ANA, MIA, RAJ
+from tests.support.teams.harness import ANA, MIA, RAJ, connector_knowing
 from tests.support.teams.schemas import assert_valid_card, thirdparty
 from tests.support.teams.signed import PROXIES, SignedHarness, signed_app, signed_config
 
@@ -26,13 +26,8 @@ def _schemas_present() -> None:
 @pytest.fixture
 async def connector() -> AsyncIterator[FakeConnector]:
     """A started fake connector knowing Ana, Raj and Mia; on teardown every card it received is validated."""
-    fake = await FakeConnector().start()
-    for person in (ANA, RAJ, MIA):
-        fake.add_member(user_id=person.teams_id, aad_object_id=person.aad, name=person.name, email=person.email)
-    try:
+    async with connector_knowing(ANA, RAJ, MIA) as fake:
         yield fake
-    finally:
-        await fake.close()
     for card in fake.cards(fake.calls):  # every card the bot sent or updated, whatever the test looked at
         assert_valid_card(card)
 

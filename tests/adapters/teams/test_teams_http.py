@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,24 @@ def test_teams_without_app_id_is_refused_unless_unauthenticated_on_loopback(tmp_
     with pytest.raises(SettingsError, match="FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED"):
         load_config(database_url=db, teams_allow_unauthenticated=True, host="0.0.0.0")
     assert load_config(database_url=db, teams_allow_unauthenticated=True).teams.on
+
+
+@pytest.mark.parametrize("connector_answer", ["nobody listens", "404", "not JSON"])
+async def test_a_reply_the_connector_does_not_take_is_logged_and_the_activity_answered(
+    teams: SignedHarness, connector_answer: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The command was handled; only its reply could not be posted. Teams cannot fix that by sending the activity
+    again (and a retried command would run twice): 200, one warning, no traceback, no apology sent the same way."""
+    service_url = "http://127.0.0.1:9/" if connector_answer == "nobody listens" else teams.connector.url
+    activity = teams.help_message()
+    activity["serviceUrl"] = service_url
+    if connector_answer == "404":
+        teams.connector.fail_next(ANA.conversation, status=404, code="ConversationNotFound", times=2)
+    elif connector_answer == "not JSON":
+        activity["conversation"]["id"] = "a:{1on1}"  # no route of the fake takes braces: aiohttp's plain-text 404
+    response = await teams.post(activity, Authorization=f"Bearer {teams.token(service_url=service_url)}")
+    assert response.status == 200, await response.text()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    said = [r.getMessage() for r in caplog.records if r.name == "adapters.teams.bot"]
+    assert said[-1].startswith("teams: a reply to a message activity did not reach the Bot Connector")
+    assert len(teams.connector.posts()) <= 1  # at most the one reply that failed: no apology after it

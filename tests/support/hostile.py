@@ -37,10 +37,6 @@ PAYLOADS = (
 JOINED = " ".join(PAYLOADS)
 """Every payload in one string (a field that takes a single value)."""
 
-# what must never appear where a payload went in, whatever the surface: its live forms
-LIVE_SLACK = ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<#C0123", "<https://evil.example")
-LIVE_MARKUP = ("<img", "<script", "<svg", "onerror=", "onload=")
-
 ZWSP = "\u200b"
 _MARKED = ("*bold*", "_it_", "~x~", "`code`", "**strong**", "__under__", "```block```")
 _LIST_WORDS = ("list item", "numbered", "heading", "quote")

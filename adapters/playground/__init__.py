@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import Field
 
+from adapters.loopback import Handler, local_only
 from adapters.playground import views
 from adapters.playground.outbox import PlaygroundOutbox
 from adapters.playground.views import PLAYGROUND, Playground
@@ -20,11 +21,17 @@ class PlaygroundSettings(SettingsBase):
 
 
 def install(app: web.Application) -> None:
-    app.router.add_get("/playground", views.page)
-    app.router.add_get("/playground/api/feed", views.feed)
-    app.router.add_post("/playground/api/action", views.action)
-    app.router.add_post("/playground/api/form", views.submit)
-    app.router.add_post("/playground/api/command", views.command)
-    app.router.add_post("/playground/api/interviews", views.interview)
-    app.router.add_post("/playground/api/sample", views.sample)
-    app.router.add_post("/playground/api/channel", views.channel_post)
+    """The page and its API. Anyone who reaches them may act as anyone, so they answer this machine only (a
+    loopback peer, a loopback Host, no proxy): not another machine, nor a web page that rebinds a name to us."""
+
+    def add(method: str, path: str, view: Handler) -> None:
+        app.router.add_route(method, path, local_only(view, what="The playground"))
+
+    add("GET", "/playground", views.page)
+    add("GET", "/playground/api/feed", views.feed)
+    add("POST", "/playground/api/action", views.action)
+    add("POST", "/playground/api/form", views.submit)
+    add("POST", "/playground/api/command", views.command)
+    add("POST", "/playground/api/interviews", views.interview)
+    add("POST", "/playground/api/sample", views.sample)
+    add("POST", "/playground/api/channel", views.channel_post)

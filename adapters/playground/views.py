@@ -11,7 +11,7 @@ from aiohttp import web
 
 from adapters.playground import render
 from adapters.playground.outbox import PlaygroundOutbox
-from adapters.web import DELIVERY, INTAKE, INTERACTIONS, NUDGE, ingest
+from adapters.web import DELIVERY, INTAKE, INTERACTIONS, NUDGE, bad_request, ingest, read_json
 from bot.concerns import MAY_HANDLE
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
 from bot.ids import parse_id
@@ -31,16 +31,12 @@ class Playground:
     def actor(self, data: dict[str, Any]) -> Actor:
         email = str(data.get("as") or "").strip().lower()
         if "@" not in email:
-            raise _bad_request("bad_request", "Pick who you are (an email) first.")
+            raise bad_request("bad_request", "Pick who you are (an email) first.")
         grants = frozenset({MAY_HANDLE}) if self.trial else frozenset()
         return Actor(platform="playground", user_id=email, email=email, grants=grants)
 
 
 PLAYGROUND = web.AppKey("fairloop.playground", Playground)
-
-
-def _bad_request(code: str, detail: str) -> web.HTTPBadRequest:
-    return web.HTTPBadRequest(text=json.dumps({"error": code, "detail": detail}), content_type="application/json")
 
 
 @cache
@@ -54,12 +50,9 @@ async def _json(request: web.Request) -> dict[str, Any]:
             text=json.dumps({"error": "unsupported_media_type", "detail": "Send JSON."}),
             content_type="application/json",
         )
-    try:
-        data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise _bad_request("malformed_json", "The body is not valid JSON.") from None
+    data = await read_json(request)
     if not isinstance(data, dict):
-        raise _bad_request("bad_request", "Send a JSON object.")
+        raise bad_request("bad_request", "Send a JSON object.")
     return data
 
 

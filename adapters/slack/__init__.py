@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from types import TracebackType
@@ -21,7 +20,7 @@ from adapters.slack.app import SlackBridge, build_bolt
 from adapters.slack.client import make_client
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.settings import SlackSettings
-from adapters.web import DIRECTORY, error
+from adapters.web import DIRECTORY, BadJson, error, loads
 from bot.interactions.service import Interactions
 from bot.people import Directory
 from bot.reports.service import Reports
@@ -29,6 +28,7 @@ from bot.reports.service import Reports
 logger = logging.getLogger(__name__)
 
 DRAIN = 10.0  # seconds a stopping process waits for Slack requests in flight
+NOT_A_PAYLOAD = "The request body is not a Slack payload."
 
 __all__ = ["SLACK", "SlackOutbox", "SlackPlatform", "SlackSettings", "install", "make_client"]
 
@@ -104,22 +104,28 @@ def install(app: web.Application, *, settings: SlackSettings) -> None:
 
 
 def _signed(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
-    try:
-        return verifier.is_valid_request(body, dict(headers))
-    except ValueError:  # a timestamp header that is not a number
+    """Slack's v0 signature of this body, made in the last 5 minutes. Headers that cannot be Slack's (a timestamp
+    that is not a few ASCII digits, a signature that is not ASCII) are refused here: the verifier would overflow
+    or raise on them."""
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12 and signature.isascii()):
         return False
+    return verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 
 
-def _payload_problem(body: str, content_type: str) -> str | None:
-    """What Bolt would choke on: Slack sends a JSON object, or a form whose `payload` is a JSON object."""
+def _payload_problem(body: str, content_type: str) -> tuple[str, str] | None:
+    """What Bolt would choke on, as (code, detail): Slack sends a JSON object, or a form whose `payload` is one."""
     try:
         if content_type == "application/json":
-            return None if isinstance(json.loads(body), dict) else "The JSON body is not an object."
+            return None if isinstance(loads(body), dict) else ("bad_request", "The JSON body is not an object.")
         form = parse_qs(body)
-        if "payload" in form and not isinstance(json.loads(form["payload"][0]), dict):
-            return "The payload field is not a JSON object."
+        if "payload" in form and not isinstance(loads(form["payload"][0]), dict):
+            return "bad_request", "The payload field is not a JSON object."
+    except BadJson as exc:
+        return (exc.code, exc.detail) if exc.code == "too_deep" else ("bad_request", NOT_A_PAYLOAD)
     except ValueError:
-        return "The request body is not a Slack payload."
+        return "bad_request", NOT_A_PAYLOAD
     return None
 
 
@@ -147,7 +153,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         return web.Response(status=200)  # the same signed request again (a replay): acknowledged, and ignored
     problem = _payload_problem(body, request.content_type)
     if problem:
-        return error(400, "bad_request", problem)
+        return error(400, *problem)
     try:
         bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
         bolt_response = await bolt.async_dispatch(bolt_request)
@@ -156,4 +162,6 @@ async def events(request: web.Request) -> web.StreamResponse:
         return error(400, "bad_request", "The Slack request could not be handled.")
     if bolt_response.status >= 500:  # a failed listener is logged already; Slack must not see it as ours to retry
         return error(422, "not_handled", "The Slack request was not handled.")
+    if bolt_response.status == 404:  # a signed payload no listener takes: Bolt's own body is not the contract's
+        return error(404, "unhandled_request", "fairloop does not handle this kind of Slack request.")
     return await to_aiohttp_response(bolt_response)

@@ -112,6 +112,9 @@ class SlackBridge:
     async def guard(self, call: Awaitable[Any], what: str) -> Any:
         try:
             return await call
+        except SlackApiError as exc:  # Slack said no (a user it does not know, a channel closed): its code says why
+            logger.warning("slack %s failed: %s", what, exc.response.get("error"))
+            return None
         except Exception:
             logger.exception("slack %s failed", what)
             return None
@@ -236,6 +239,10 @@ def build_bolt(*, bridge: SlackBridge, signing_secret: str | None, socket_mode: 
         bridge.track()
         try:
             await bridge.on_action(ack, body)
+        except SlackApiError as exc:  # Slack refused a follow-up (a user it does not know): its code says why
+            logger.warning("slack block_actions follow-up failed: %s", exc.response.get("error"))
+            if not ack.response:
+                await ack()
         except Exception:
             logger.exception("slack block_actions failed")
             if not ack.response:
@@ -246,6 +253,10 @@ def build_bolt(*, bridge: SlackBridge, signing_secret: str | None, socket_mode: 
         bridge.track()
         try:
             await bridge.on_view(ack, body)
+        except SlackApiError as exc:  # Slack refused a follow-up (a user it does not know): its code says why
+            logger.warning("slack view_submission follow-up failed: %s", exc.response.get("error"))
+            if not ack.response:
+                await ack(response_action="clear")
         except Exception:
             logger.exception("slack view_submission failed")
             if not ack.response:

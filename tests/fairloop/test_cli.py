@@ -4,25 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-FAIRLOOP = [sys.executable, "-m", "fairloop"]
-
-
-def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("FAIRLOOP_", "SLACK_", "MICROSOFT_"))}
-    base.update(
-        {
-            "FAIRLOOP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
-            "FAIRLOOP_CONFIG": str(tmp_path / "absent.toml"),
-            **env,
-        }
-    )
-    return subprocess.run([*FAIRLOOP, *args], capture_output=True, text=True, env=base, timeout=120, cwd=tmp_path)
+from tests.support.cli import run
 
 
 def write_csv(path: Path, n: int, *, bad_line: int | None = None) -> None:

@@ -237,30 +237,12 @@ def build_bolt(*, bridge: SlackBridge, signing_secret: str | None, socket_mode: 
     @bolt.action(re.compile(r".+"))
     async def action(ack: AsyncAck, body: dict[str, Any]) -> None:
         bridge.track()
-        try:
-            await bridge.on_action(ack, body)
-        except SlackApiError as exc:  # Slack refused a follow-up (a user it does not know): its code says why
-            logger.warning("slack block_actions follow-up failed: %s", exc.response.get("error"))
-            if not ack.response:
-                await ack()
-        except Exception:
-            logger.exception("slack block_actions failed")
-            if not ack.response:
-                await ack()
+        await _settled(ack, bridge.on_action(ack, body), "block_actions")
 
     @bolt.view(re.compile(r".+"))
     async def view(ack: AsyncAck, body: dict[str, Any]) -> None:
         bridge.track()
-        try:
-            await bridge.on_view(ack, body)
-        except SlackApiError as exc:  # Slack refused a follow-up (a user it does not know): its code says why
-            logger.warning("slack view_submission follow-up failed: %s", exc.response.get("error"))
-            if not ack.response:
-                await ack(response_action="clear")
-        except Exception:
-            logger.exception("slack view_submission failed")
-            if not ack.response:
-                await ack(response_action="clear")
+        await _settled(ack, bridge.on_view(ack, body), "view_submission", response_action="clear")
 
     @bolt.view_closed(re.compile(r".*"))
     async def view_closed(ack: AsyncAck) -> None:
@@ -282,3 +264,17 @@ def build_bolt(*, bridge: SlackBridge, signing_secret: str | None, socket_mode: 
         logger.error("unhandled Slack request error: %s", error)
 
     return bolt
+
+
+async def _settled(ack: AsyncAck, work: Awaitable[None], what: str, **fallback: Any) -> None:
+    """Run a listener's body; on failure log it (Slack's refusal of a follow-up, such as a user it does not know,
+    as one line with its code) and acknowledge with `fallback` if that has not happened yet."""
+    try:
+        await work
+        return
+    except SlackApiError as exc:
+        logger.warning("slack %s follow-up failed: %s", what, exc.response.get("error"))
+    except Exception:
+        logger.exception("slack %s failed", what)
+    if not ack.response:
+        await ack(**fallback)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.messages import Context, Fields, Header, Message, Section
 from bot.text import Text
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # a terminal acts on these (colours, cursor moves, title)
+
+
+def _shown(value: str) -> str:
+    """Control characters as visible escapes: a team name from the ATS cannot drive the operator's terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
 
 
 def words(text: Text) -> str:
     """The words alone; a link we made shows its address after its label."""
-    return "".join(f"{s.text} ({s.url})" if s.url and not s.user and s.url != s.text else s.text for s in text.spans)
+    return "".join(
+        _shown(f"{s.text} ({s.url})" if s.url and not s.user and s.url != s.text else s.text) for s in text.spans
+    )
 
 
 def render(message: Message) -> str:

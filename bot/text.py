@@ -117,9 +117,10 @@ def italic(*parts: Part) -> Text:
     return _styled(parts, italic=True)
 
 
-def code(words: str) -> Text:
-    """A command or setting name the reader types, shown as code."""
-    return Text((Span(text=words, code=True),))
+def code(*parts: Part) -> Text:
+    """A command or setting the reader types, shown as code; a person's text inside it keeps its kind:
+    `code('channel = "', user(name), '"')`."""
+    return _styled(parts, code=True)
 
 
 def link(url: str, label: str | None = None) -> Text:

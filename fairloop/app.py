@@ -17,6 +17,7 @@ from fairloop import health
 from fairloop.compose import Graph, build
 from fairloop.config import Config
 from fairloop.errors import errors_middleware
+from fairloop.logs import quiet_bad_requests
 from schedules.jobs import Clockwork
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ GRAPH = web.AppKey("fairloop.graph", Graph)
 def init_app(config: Config, *, clock: Clock = utcnow, scheduler: bool = True) -> web.Application:
     """The one aiohttp application: routes now, and on start-up the graph (services, platforms) and the clock.
     Tests set `teams.AUTH_CONFIG` on the app before starting it to reach a loopback Azure AD."""
+    quiet_bad_requests()  # a request aiohttp cannot parse is the client's 400, not a traceback in our log
     app = web.Application(middlewares=[errors_middleware], client_max_size=keys.MAX_BODY)
     app[health.REGISTRY] = CollectorRegistry()
     health.install(app)
@@ -38,7 +40,7 @@ def init_app(config: Config, *, clock: Clock = utcnow, scheduler: bool = True) -
     if config.slack.enabled:
         slack.install(app, settings=config.slack)
     if config.teams.on:
-        teams.install(app)
+        teams.install(app, settings=config.teams)
     if config.playground_on:
         playground.install(app)
 

@@ -3,7 +3,6 @@ error when something is wrong."""
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
+from adapters.loopback import loopback_address
 from adapters.playground.settings import PlaygroundSettings
 from adapters.slack.settings import SlackSettings
 from adapters.sources.ats_settings import AtsSettings, WebhookSettings
@@ -42,12 +42,7 @@ class ServerSettings(SettingsBase):
 
     @property
     def loopback(self) -> bool:
-        if self.host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            return False
+        return loopback_address(self.host)
 
     @property
     def sqlite(self) -> bool:

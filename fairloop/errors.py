@@ -7,7 +7,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from adapters.web import MAX_BODY, error
+from adapters.web import MAX_BODY, error, retry_later
+from bot.errors import FairloopError, NotFound, PermissionDenied, UserInputError
+from bot.intake.records import FieldErrors
+from storage import db
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +25,13 @@ _CODES = {
     422: "invalid_input",
     429: "too_many_requests",
 }
+
+_REFUSALS = (
+    (PermissionDenied, 403, "forbidden"),
+    (NotFound, 404, "not_found"),
+    (UserInputError, 400, "bad_request"),
+    (FairloopError, 422, "not_handled"),
+)
 
 
 @web.middleware
@@ -41,6 +51,14 @@ async def errors_middleware(
             413: "Request bodies are limited to 1 MiB.",
         }.get(exc.status, exc.reason)
         return error(exc.status, _CODES.get(exc.status, "error"), detail)
-    except Exception:
+    except FieldErrors as exc:
+        return error(422, "invalid_input", str(exc), fields=exc.fields)
+    except FairloopError as exc:  # the core's own refusals, said in its words
+        status, code = next((s, c) for kind, s, c in _REFUSALS if isinstance(exc, kind))
+        return error(status, code, str(exc))
+    except Exception as exc:
+        if db.unavailable(exc):  # the caller retries after Retry-After: nothing is lost
+            logger.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__)
+            return retry_later()
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return error(500, "internal", "Something went wrong on our side; it has been logged.")

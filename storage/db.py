@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,14 +26,6 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 Session = AsyncSession
 Conflict = IntegrityError  # a unique key already taken, typically by a simultaneous request
 Sessions = async_sessionmaker[AsyncSession]
-
-
-def unavailable(exc: BaseException) -> bool:
-    """Whether `exc` says the database could not be reached (down, restarting, a connection dropped), as opposed to
-    a mistake in what was asked of it: the former is worth trying again."""
-    if isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -69,6 +62,27 @@ async def unit_of_work(sessions: Sessions) -> AsyncIterator[AsyncSession]:
     """One session, one transaction: committed on success, rolled back on error."""
     async with sessions() as session, session.begin():
         yield session
+
+
+class Withheld(Exception):
+    """The database refused to store something anonymous. Its own message is left out, and with it the chain: a
+    PostgreSQL error can quote the whole failing row (`DETAIL: Failing row contains (…)`), which no setting of
+    ours hides. What is left says which kind of failure it was, and whether trying later may help."""
+
+    def __init__(self, kind: str, *, unavailable: bool) -> None:
+        super().__init__(f"{kind} while storing an anonymous row (the database's message is withheld)")
+        self.unavailable = unavailable
+
+
+@asynccontextmanager
+async def discreet_unit_of_work(sessions: Sessions) -> AsyncIterator[AsyncSession]:
+    """A unit of work for anonymous rows: a database failure comes out as `Withheld`, with nothing of the row."""
+    try:
+        async with unit_of_work(sessions) as session:
+            yield session
+    except (SQLAlchemyError, OSError) as exc:
+        kind = type(getattr(exc, "orig", None) or exc).__name__
+        raise Withheld(kind, unavailable=unavailable(exc)) from None
 
 
 async def save(session: AsyncSession, *rows: Any) -> None:
@@ -136,6 +150,19 @@ async def at_head(engine: AsyncEngine) -> bool:
 async def upgrade(url: str, revision: str = "head") -> None:
     """Run migrations in a worker thread (alembic's env drives its own event loop there)."""
     await asyncio.to_thread(upgrade_sync, url, revision)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database did not answer (stopped, restarting, unreachable, out of connections, a
+    SQLite file it cannot open or that stays locked), rather than that a query was wrong: worth trying later."""
+    if isinstance(exc, Withheld):
+        return exc.unavailable
+    for cause in (exc, exc.__cause__):
+        if isinstance(cause, DBAPIError) and (cause.connection_invalidated or isinstance(cause, OperationalError)):
+            return True
+        if isinstance(cause, InterfaceError | PoolTimeout | OSError | TimeoutError):  # OSError: the connection failed
+            return True
+    return False
 
 
 async def ping(engine: AsyncEngine) -> bool:

@@ -83,9 +83,10 @@ async def form_view(request: web.Request) -> web.Response:
 async def submit_view(request: web.Request) -> web.Response:
     try:
         posted = await request.post()
-    except ValueError:  # a malformed body is treated as an empty answer
-        posted = None
-    values = {k: v for k, v in (posted or {}).items() if isinstance(v, str)}
+    except (ValueError, LookupError, RuntimeError):  # aiohttp's form parser: no boundary, unknown charset, ...
+        heading, sentence = "We could not read that answer", "Please go back, and send the form again."
+        return _html(page.notice_page(heading=heading, sentence=sentence), 400)
+    values = {k: v for k, v in posted.items() if isinstance(v, str)}
     try:
         reply = await request.app[FEEDBACK].submit_candidate(request.match_info["token"], values)
     except (NotFound, AlreadyUsed) as exc:

@@ -9,9 +9,10 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.loopback import Handler, local_only
 from adapters.playground import render
 from adapters.playground.outbox import PlaygroundOutbox
-from adapters.web import DELIVERY, INTAKE, INTERACTIONS, NUDGE, ingest
+from adapters.web import DELIVERY, INTAKE, INTERACTIONS, NUDGE, bad_request, ingest, read_json
 from bot.concerns import MAY_HANDLE
 from bot.events import Actor, ButtonClicked, CommandIssued, FormSubmitted
 from bot.ids import parse_id
@@ -31,16 +32,12 @@ class Playground:
     def actor(self, data: dict[str, Any]) -> Actor:
         email = str(data.get("as") or "").strip().lower()
         if "@" not in email:
-            raise _bad_request("bad_request", "Pick who you are (an email) first.")
+            raise bad_request("bad_request", "Pick who you are (an email) first.")
         grants = frozenset({MAY_HANDLE}) if self.trial else frozenset()
         return Actor(platform="playground", user_id=email, email=email, grants=grants)
 
 
 PLAYGROUND = web.AppKey("fairloop.playground", Playground)
-
-
-def _bad_request(code: str, detail: str) -> web.HTTPBadRequest:
-    return web.HTTPBadRequest(text=json.dumps({"error": code, "detail": detail}), content_type="application/json")
 
 
 @cache
@@ -54,12 +51,9 @@ async def _json(request: web.Request) -> dict[str, Any]:
             text=json.dumps({"error": "unsupported_media_type", "detail": "Send JSON."}),
             content_type="application/json",
         )
-    try:
-        data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise _bad_request("malformed_json", "The body is not valid JSON.") from None
+    data = await read_json(request)
     if not isinstance(data, dict):
-        raise _bad_request("bad_request", "Send a JSON object.")
+        raise bad_request("bad_request", "Send a JSON object.")
     return data
 
 
@@ -142,11 +136,17 @@ async def channel_post(request: web.Request) -> web.Response:
 
 
 def install(app: web.Application) -> None:
-    app.router.add_get("/playground", page)
-    app.router.add_get("/playground/api/feed", feed)
-    app.router.add_post("/playground/api/action", action)
-    app.router.add_post("/playground/api/form", submit)
-    app.router.add_post("/playground/api/command", command)
-    app.router.add_post("/playground/api/interviews", interview)
-    app.router.add_post("/playground/api/sample", sample)
-    app.router.add_post("/playground/api/channel", channel_post)
+    """The page and its API. Anyone who reaches them may act as anyone, so they answer this machine only (a
+    loopback peer, a loopback Host, no proxy): not another machine, nor a web page that rebinds a name to us."""
+
+    def add(method: str, path: str, view: Handler) -> None:
+        app.router.add_route(method, path, local_only(view, what="The playground"))
+
+    add("GET", "/playground", page)
+    add("GET", "/playground/api/feed", feed)
+    add("POST", "/playground/api/action", action)
+    add("POST", "/playground/api/form", submit)
+    add("POST", "/playground/api/command", command)
+    add("POST", "/playground/api/interviews", interview)
+    add("POST", "/playground/api/sample", sample)
+    add("POST", "/playground/api/channel", channel_post)

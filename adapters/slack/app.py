@@ -115,6 +115,9 @@ class SlackBridge:
     async def guard(self, call: Awaitable[Any], what: str) -> Any:
         try:
             return await call
+        except SlackApiError as exc:  # Slack said no (a user it does not know, a channel closed): its code says why
+            logger.warning("slack %s failed: %s", what, exc.response.get("error"))
+            return None
         except Exception:
             logger.exception("slack %s failed", what)
             return None
@@ -153,12 +156,7 @@ class SlackBridge:
     async def on_block_actions(self, ack: AsyncAck | fast.Ack, body: dict[str, Any]) -> None:
         """A button click, from Bolt or from the one-click fast path (adapters/slack/fast.py)."""
         self.track()
-        try:
-            await self.on_action(ack, body)
-        except Exception:
-            logger.exception("slack block_actions failed")
-            if not ack.response:
-                await ack()
+        await _settled(ack, self.on_action(ack, body), "block_actions")
 
     async def on_action(self, ack: AsyncAck | fast.Ack, body: dict[str, Any]) -> None:
         # Record, then acknowledge: once Slack has its 200 it never sends the click again, so the answer must be
@@ -251,12 +249,7 @@ def build_bolt(*, bridge: SlackBridge, signing_secret: str | None) -> AsyncApp:
     @bolt.view(re.compile(r".+"))
     async def view(ack: AsyncAck, body: dict[str, Any]) -> None:
         bridge.track()
-        try:
-            await bridge.on_view(ack, body)
-        except Exception:
-            logger.exception("slack view_submission failed")
-            if not ack.response:
-                await ack(response_action="clear")
+        await _settled(ack, bridge.on_view(ack, body), "view_submission", response_action="clear")
 
     @bolt.view_closed(re.compile(r".*"))
     async def view_closed(ack: AsyncAck) -> None:
@@ -278,3 +271,17 @@ def build_bolt(*, bridge: SlackBridge, signing_secret: str | None) -> AsyncApp:
         logger.error("unhandled Slack request error: %s", error)
 
     return bolt
+
+
+async def _settled(ack: AsyncAck, work: Awaitable[None], what: str, **fallback: Any) -> None:
+    """Run a listener's body; on failure log it (Slack's refusal of a follow-up, such as a user it does not know,
+    as one line with its code) and acknowledge with `fallback` if that has not happened yet."""
+    try:
+        await work
+        return
+    except SlackApiError as exc:
+        logger.warning("slack %s follow-up failed: %s", what, exc.response.get("error"))
+    except Exception:
+        logger.exception("slack %s failed", what)
+    if not ack.response:
+        await ack(**fallback)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from types import TracebackType
@@ -24,7 +23,7 @@ from adapters.slack.client import make_client
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pacing import Pacer
 from adapters.slack.settings import SlackSettings
-from adapters.web import DIRECTORY, error
+from adapters.web import DIRECTORY, BadJson, error, loads
 from bot.interactions.service import Interactions
 from bot.people import Directory
 from bot.reports.service import Reports
@@ -32,6 +31,7 @@ from bot.reports.service import Reports
 logger = logging.getLogger(__name__)
 
 DRAIN = 10.0  # seconds a stopping process waits for Slack requests in flight
+NOT_A_PAYLOAD = "The request body is not a Slack payload."
 
 
 class SlackPlatform:
@@ -109,24 +109,32 @@ def install(app: web.Application, *, settings: SlackSettings) -> None:
 
 
 def _signed(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
-    try:
-        return verifier.is_valid_request(body, dict(headers))
-    except ValueError:  # a timestamp header that is not a number
+    """Slack's v0 signature of this body, made in the last 5 minutes. Headers that cannot be Slack's (a timestamp
+    that is not a few ASCII digits, a signature that is not ASCII) are refused here: the verifier would overflow
+    or raise on them."""
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12 and signature.isascii()):
         return False
+    return verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 
 
-def _payload(body: str, content_type: str) -> tuple[str | None, dict[str, Any] | None]:
-    """(what Bolt would choke on, the interactivity payload): Slack sends a JSON object, or a form whose `payload`
-    is a JSON object."""
+def _payload(body: str, content_type: str) -> tuple[tuple[str, str] | None, dict[str, Any] | None]:
+    """(what Bolt would choke on as (code, detail), the interactivity payload): Slack sends a JSON object, or a
+    form whose `payload` is a JSON object."""
     try:
         if content_type == "application/json":
-            return (None if isinstance(json.loads(body), dict) else "The JSON body is not an object."), None
+            return (None if isinstance(loads(body), dict) else ("bad_request", "The JSON body is not an object.")), None
         form = parse_qs(body)
         if "payload" in form:
-            payload = json.loads(form["payload"][0])
-            return (None, payload) if isinstance(payload, dict) else ("The payload field is not a JSON object.", None)
+            payload = loads(form["payload"][0])
+            if isinstance(payload, dict):
+                return None, payload
+            return ("bad_request", "The payload field is not a JSON object."), None
+    except BadJson as exc:
+        return ((exc.code, exc.detail) if exc.code == "too_deep" else ("bad_request", NOT_A_PAYLOAD)), None
     except ValueError:
-        return "The request body is not a Slack payload.", None
+        return ("bad_request", NOT_A_PAYLOAD), None
     return None, None
 
 
@@ -154,7 +162,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         return web.Response(status=200)  # the same signed request again (a replay): acknowledged, and ignored
     problem, payload = _payload(body, request.content_type)
     if problem:
-        return error(400, "bad_request", problem)
+        return error(400, *problem)
     if payload is not None and slack.bridge is not None and fast.one_click(payload):
         return await fast.answer(slack.bridge, payload)
     try:
@@ -165,4 +173,6 @@ async def events(request: web.Request) -> web.StreamResponse:
         return error(400, "bad_request", "The Slack request could not be handled.")
     if bolt_response.status >= 500:  # a failed listener is logged already; Slack must not see it as ours to retry
         return error(422, "not_handled", "The Slack request was not handled.")
+    if bolt_response.status == 404:  # a signed payload no listener takes: Bolt's own body is not the contract's
+        return error(404, "unhandled_request", "fairloop does not handle this kind of Slack request.")
     return await to_aiohttp_response(bolt_response)

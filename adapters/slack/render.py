@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import groupby
 from typing import Any
 
 from bot.messages import (
@@ -34,6 +35,8 @@ ZWSP = "\u200b"
 MARKERS = "*_~`"
 SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 WEB_URL = re.compile(r"https?://[^\s|<>]+")
+DOMAIN_DOT = re.compile(r"\.(?=\w)")
+QUOTE = re.compile(r"((?:^|\n)[ \t]*)&gt;")
 
 
 def _clip(text: str, limit: int) -> str:
@@ -41,10 +44,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 def literal(chars: str) -> str:
-    """Characters Slack shows as themselves: its three control characters as entities, and a zero-width space
-    after each formatting marker (*, _, ~, `) so that no run of text can open or close bold, italics, strikes
-    or code. Text never carries markup of its own here: emphasis comes only from a span's kind."""
+    """Characters Slack shows as themselves: its three control characters as entities, a zero-width space after
+    each formatting marker (*, _, ~, `) so that no run of text can open or close bold, italics, strikes or code,
+    and one before a > that starts a line, which would open a quote. Text never carries markup of its own here:
+    emphasis comes only from a span's kind."""
     escaped = chars.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = QUOTE.sub(lambda m: m.group(1) + ZWSP + "&gt;", escaped)  # a line that starts with > is a quote
     return "".join(c + ZWSP if c in MARKERS else c for c in escaped)
 
 
@@ -61,24 +66,29 @@ def _wrap(body: str, marker: str) -> str:
     return "\n".join(out)
 
 
-def _span(span: Span) -> str:
+def _body(span: Span) -> str:
     if span.mention and SLACK_ID.fullmatch(span.mention):
         return f"<@{span.mention}>"
     body = literal(span.text)
     if span.url and not span.user and WEB_URL.fullmatch(span.url):
         body = f"<{span.url}|{body}>"
-    if span.code:
-        body = _wrap(body, "`")
-    if span.italic:
-        body = _wrap(body, "_")
-    if span.bold:
-        body = _wrap(body, "*")
     return body
 
 
+def _style(key: tuple[bool, bool, bool]) -> str:
+    return "".join(marker for on, marker in zip(key, "`_*", strict=True) if on)
+
+
 def mrkdwn_of(text: Text) -> str:
-    """A Text as Slack mrkdwn: styles from span kinds, every character literal, links only where we made them."""
-    return "".join(_span(s) for s in text.spans)
+    """A Text as Slack mrkdwn: styles from span kinds, every character literal, links only where we made them.
+    Neighbouring spans of one style share their markers (bold words with a name in them are one bold run)."""
+    out = []
+    for key, run in groupby(text.spans, key=lambda s: (s.code, s.italic, s.bold)):
+        body = "".join(_body(s) for s in run)
+        for marker in _style(key):
+            body = _wrap(body, marker)
+        out.append(body)
+    return "".join(out)
 
 
 def words_of(text: Text) -> str:
@@ -87,7 +97,11 @@ def words_of(text: Text) -> str:
     out = []
     for span in text.spans:
         chars = literal(span.text)
-        out.append(chars.replace("://", ":" + ZWSP + "//") if not span.url or span.user else chars)
+        if not span.url or span.user:
+            chars = chars.replace("://", ":" + ZWSP + "//")
+        if span.user:  # nor a bare domain someone typed: evil.example/login
+            chars = DOMAIN_DOT.sub("." + ZWSP, chars)
+        out.append(chars)
     return "".join(out)
 
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
 from pydantic import ValidationError
 
 from adapters.sources.ats_settings import AtsSettings
-from adapters.web import error
+from adapters.web import BadJson, error, loads, same_secret
 from bot.intake.records import InterviewIn
 from bot.intake.service import Intake
 
@@ -122,8 +122,17 @@ def check_hex(expected: str, given: str | None, *, what: str) -> None:
     """Constant-time comparison of hex digests; raises BadSignature naming the header or field."""
     if not given:
         raise BadSignature(f"The {what} is missing.")
-    if not hmac.compare_digest(expected.encode(), given.strip().lower().encode()):
+    if not same_secret(given.strip().lower(), expected):
         raise BadSignature(f"The {what} does not match this body; check the shared secret.")
+
+
+def segment(value: object) -> str:
+    """An id from a payload as one segment of an API path: '/', '?' and '#' are quoted, and dots alone ('..', which
+    URL libraries resolve, encoded or not) are no id: no payload makes it another path on the vendor's API."""
+    text = str(value)
+    if not text.replace("%2e", ".").replace("%2E", ".").strip("."):
+        raise BadPayload(f"{text!r} is not an id.")
+    return quote(text, safe="")
 
 
 def need(obj: Any, path: str) -> Any:
@@ -183,9 +192,9 @@ class TTLCache:
 
 def parse_json(raw: bytes) -> dict[str, Any]:
     try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise BadPayload("The body is not valid JSON.") from None
+        payload = loads(raw)
+    except BadJson as exc:
+        raise BadPayload("The body is not valid JSON." if exc.code == "malformed_json" else exc.detail) from None
     if not isinstance(payload, dict):
         raise BadPayload("The body must be a JSON object.")
     return payload

@@ -7,7 +7,6 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from adapters.sources.ats_common import (
     BadPayload,
@@ -22,6 +21,7 @@ from adapters.sources.ats_common import (
     item,
     need,
     parse_json,
+    segment,
 )
 from adapters.sources.ats_http import ApiClient, basic_auth
 from adapters.sources.ats_settings import LeverSettings
@@ -121,7 +121,7 @@ class Lever:
             params = {**params, "offset": str(data["next"])}
 
     async def interview(self, opportunity: str, interview_id: str) -> dict[str, Any] | None:
-        async for row in self.paged(f"opportunities/{quote(opportunity)}/interviews", {"limit": "100"}):
+        async for row in self.paged(f"opportunities/{segment(opportunity)}/interviews", {"limit": "100"}):
             if row.get("id") == interview_id:
                 return row
         return None
@@ -130,7 +130,7 @@ class Lever:
         """A posting's title and department (its team when no department is set)."""
 
         async def fetch() -> tuple[str, str]:
-            data = (await self.get(f"postings/{quote(posting_id)}")).get("data") or {}
+            data = (await self.get(f"postings/{segment(posting_id)}")).get("data") or {}
             categories = data.get("categories") or {}
             return str(data.get("text") or ""), str(categories.get("department") or categories.get("team") or "")
 
@@ -138,7 +138,7 @@ class Lever:
 
     async def stage_text(self, stage_id: str) -> str:
         async def fetch() -> str:
-            return str(((await self.get(f"stages/{quote(stage_id)}")).get("data") or {}).get("text") or "")
+            return str(((await self.get(f"stages/{segment(stage_id)}")).get("data") or {}).get("text") or "")
 
         return await self.cache.get(f"stage:{stage_id}", fetch)  # type: ignore[no-any-return]
 
@@ -150,7 +150,7 @@ class Lever:
 
     async def deliveries(self, opportunity: str) -> list[Delivery]:
         out = []
-        async for row in self.paged(f"opportunities/{quote(opportunity)}/interviews", {"limit": "100"}):
+        async for row in self.paged(f"opportunities/{segment(opportunity)}/interviews", {"limit": "100"}):
             if row.get("date") is None:
                 continue  # not scheduled yet
             out.append(Delivery(key=None, upserts=(await self.translate(row, opportunity),)))
@@ -166,7 +166,7 @@ class Lever:
                  + (" and more." if data.get("hasNext") else ".")]  # fmt: skip
         for opp in seen[:1]:
             count = 0
-            async for _ in self.paged(f"opportunities/{quote(str(opp.get('id')))}/interviews", {"limit": "100"}):
+            async for _ in self.paged(f"opportunities/{segment(opp.get('id'))}/interviews", {"limit": "100"}):
                 count += 1
             lines.append(f"The first one has {count} interview(s).")
         return lines

@@ -9,6 +9,7 @@ from typing import Any
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from msrest.exceptions import ClientException, DeserializationError
 
 from adapters.teams import render, translate
 from adapters.teams.outbox import message_activity
@@ -21,6 +22,7 @@ from bot.messages import Context, Message, Section, paragraph
 from bot.people import Directory
 from bot.replies import Reply
 from bot.text import bold, code, text, user
+from storage.db import unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +36,10 @@ PRIVATE_IN_CHANNEL = paragraph(
 class TeamsBot(ActivityHandler):
     """Thin: every decision is the core's; this class only moves data between Teams and the core."""
 
-    def __init__(self, *, interactions: Interactions, directory: Directory) -> None:
+    def __init__(self, *, interactions: Interactions, directory: Directory, authenticated: bool) -> None:
         self._interactions = interactions
         self._directory = directory
+        self._authenticated = authenticated
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -47,7 +50,15 @@ class TeamsBot(ActivityHandler):
                 return
         try:
             await super().on_turn(turn_context)
-        except Exception:
+        except (ClientException, DeserializationError) as exc:  # the Bot Connector did not take a reply (an apology
+            # would not reach it either); the activity itself was handled, so sending it again would repeat it
+            kind = turn_context.activity.type
+            logger.warning(
+                "teams: a reply to a %s activity did not reach the Bot Connector (%s)", kind, type(exc).__name__
+            )
+        except Exception as exc:
+            if unavailable(exc):
+                raise  # /api/messages answers 503 with Retry-After: no apology, the activity comes again
             logger.exception("teams %s activity failed", turn_context.activity.type)
             if turn_context.activity.type == ActivityTypes.invoke:
                 body = render.error_response(500, "InternalError", "fairloop could not handle that; please try again")
@@ -62,7 +73,7 @@ class TeamsBot(ActivityHandler):
         activity = context.activity
         email = name = None
         sender = activity.from_property
-        if sender and sender.id and translate.is_personal(activity):
+        if self._authenticated and sender and sender.id and translate.is_personal(activity):
             try:
                 member = await TeamsInfo.get_member(context, sender.id)
                 email = member.email or member.user_principal_name
@@ -183,7 +194,7 @@ def _channel_hello(name: str) -> Message:
         "This channel is registered as ",
         bold(user(name)),
         ": use ",
-        code(f'channel = "{name}"'),
+        code('channel = "', user(name), '"'),
         " with ",
         code('platform = "teams"'),
         " in fairloop.toml.",

@@ -17,7 +17,14 @@ from botbuilder.core import Bot
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
+from adapters.loopback import loopback_url
+from adapters.web import BadJson, loads, retry_later
+from storage.db import unavailable
+
 logger = logging.getLogger(__name__)
+LOOPBACK_SERVICE_URL = (
+    "without an app id, fairloop only calls back a serviceUrl on this machine (127.0.0.1, [::1], localhost)"
+)
 
 
 def _error(status: int, code: str, detail: str) -> web.Response:
@@ -59,10 +66,12 @@ def activity_problem(body: Any) -> str | None:
 
 @dataclass
 class MessagesEndpoint:
-    """The /api/messages view; `adapter` and `bot` are filled in when the app starts."""
+    """The /api/messages view; `adapter` and `bot` are filled in when the app starts. `loopback_only` (Teams
+    without an app id): an activity's serviceUrl must be on this machine, since the bot calls it back."""
 
     adapter: CloudAdapter | None = None
     bot: Bot | None = None
+    loopback_only: bool = False
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if self.adapter is None or self.bot is None:
@@ -70,12 +79,14 @@ class MessagesEndpoint:
         if request.content_type != "application/json":
             return _error(415, "unsupported_media_type", "send the activity as application/json")
         try:
-            body: Any = await request.json()
-        except ValueError:
-            return _error(400, "invalid_json", "the body is not valid JSON")
+            body: Any = loads(await request.read())
+        except BadJson as exc:
+            return _error(400, exc.code, exc.detail)
         problem = activity_problem(body)
         if problem is not None:
             return _error(400, "invalid_activity", problem)
+        if self.loopback_only and not loopback_url(body["serviceUrl"]):  # nothing has called it yet
+            return _error(403, "service_url_not_loopback", LOOPBACK_SERVICE_URL)
         try:
             activity = Activity().deserialize(body)
         except Exception:  # noqa: BLE001 - msrest raises several types for malformed fields
@@ -90,7 +101,10 @@ class MessagesEndpoint:
 
         try:
             response = await self.adapter.process_activity(auth, activity, self.bot.on_turn)
-        except Exception:
+        except Exception as exc:
+            if unavailable(exc):
+                logger.warning("teams: the database is not answering; asked for a retry")
+                return retry_later()
             logger.exception("teams: processing a %s activity failed", activity.type)
             return _error(500, "internal", "fairloop could not process this activity")
         if response is None:

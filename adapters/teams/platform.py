@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
+from adapters.loopback import local_only
 from adapters.teams import auth
 from adapters.teams.http import MessagesEndpoint
 from adapters.teams.outbox import TeamsOutbox
@@ -24,10 +25,10 @@ AUTH_CONFIG = web.AppKey("fairloop.teams.auth_config", dict)
 def build_adapter(settings: TeamsSettings, *, extra_config: Mapping[str, Any] | None = None) -> CloudAdapter:
     """A CloudAdapter from the MICROSOFT_APP_* settings; no app id means no JWT check (loopback tests only).
 
-    `extra_config` is for tests only: more botbuilder configuration keys (TO_CHANNEL_FROM_BOT_LOGIN_URL,
-    TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL, VALIDATE_AUTHORITY, ...) to point it at a loopback Azure AD.
+    The FAIRLOOP_TEAMS_CLOUD file's keys (a sovereign cloud's endpoints) come next; `extra_config`, for tests
+    in process, last: more botbuilder configuration keys to point it at a loopback Azure AD.
     """
-    extra = dict(extra_config or {})
+    extra = {**settings.cloud, **(extra_config or {})}
     app_id = settings.microsoft_app_id or ""
     if not app_id:
         # botbuilder's SingleTenant factory refuses an empty id; auth-disabled mode is the MultiTenant one
@@ -61,7 +62,7 @@ class TeamsPlatform:
     ) -> None:
         self.settings = settings
         self.adapter = build_adapter(settings, extra_config=extra_config)
-        self.endpoint = MessagesEndpoint()
+        self.endpoint = MessagesEndpoint(loopback_only=not settings.authenticated)
         self.outbox = TeamsOutbox(
             adapter=self.adapter,
             app_id=settings.microsoft_app_id or "",
@@ -76,7 +77,9 @@ class TeamsPlatform:
         from adapters.teams.bot import TeamsBot
 
         self.endpoint.adapter = self.adapter
-        self.endpoint.bot = TeamsBot(interactions=interactions, directory=self._directory)
+        self.endpoint.bot = TeamsBot(
+            interactions=interactions, directory=self._directory, authenticated=self.settings.authenticated
+        )
 
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -87,11 +90,13 @@ class TeamsPlatform:
 TEAMS = web.AppKey("fairloop.teams", TeamsPlatform)
 
 
-def install(app: web.Application) -> None:
-    """POST /api/messages; the platform that answers it is set when the app starts."""
+def install(app: web.Application, *, settings: TeamsSettings) -> None:
+    """POST /api/messages; the platform that answers it is set when the app starts. Without an app id nothing
+    authenticates an activity, so it then answers this machine only, as the playground does."""
 
     async def messages(request: web.Request) -> web.StreamResponse:
         teams = request.app.get(TEAMS)
         return await (teams.endpoint if teams is not None else MessagesEndpoint()).handle(request)
 
-    app.router.add_post("/api/messages", messages)
+    view = messages if settings.authenticated else local_only(messages, what="Teams without an app id")
+    app.router.add_post("/api/messages", view)

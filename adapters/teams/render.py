@@ -136,7 +136,7 @@ def render_message(message: Message) -> dict[str, Any]:
         body.append(element)
     if not body and message.text:
         body.append(_text(markdown(message.text)))
-    return _card(body, fallback=str(message.text))
+    return _card(body, fallback=markdown(message.text))  # clients that cannot show the card read it as Markdown
 
 
 def render_form(

@@ -11,7 +11,7 @@ from datetime import date
 from bot.feedback.candidate import MAX_TEXT, free_text, too_long
 from bot.messages import Choice, ChoiceInput, Form, TextInput, paragraph
 from bot.replies import Reply
-from storage.db import Sessions, unit_of_work
+from storage.db import Sessions, discreet_unit_of_work
 from storage.reports import add_feedback
 
 FORM_ID = "feedback.anonymous"
@@ -67,6 +67,6 @@ async def submit(*, sessions: Sessions, values: Mapping[str, str], day: date) ->
     category, text, errors = validate(values)
     if errors:
         return Reply(errors=errors, form=form(category=category, text=text[:MAX_TEXT]))
-    async with unit_of_work(sessions) as session:
+    async with discreet_unit_of_work(sessions) as session:
         await add_feedback(session=session, source="colleague", category=category, text=text, day=day)
     return Reply(notice=paragraph(THANKS, private=True))

@@ -15,7 +15,7 @@ from bot.errors import FairloopError
 from bot.messages import Choice, ChoiceInput, Form, Message, TextInput, paragraph
 from bot.replies import Reply
 from bot.tokens import Signer
-from storage.db import Sessions, unit_of_work
+from storage.db import Sessions, discreet_unit_of_work, unit_of_work
 from storage.feedback import (
     LinkAlreadyUsed,
     forget_markers,
@@ -137,7 +137,7 @@ async def submit_candidate(
     if errors or rating is None:
         return Reply(errors=errors, form=form(rating=str(rating) if rating else None, text=text))
     try:
-        async with unit_of_work(sessions) as session:
+        async with discreet_unit_of_work(sessions) as session:
             await store_candidate_feedback(session=session, marker=key, rating=rating, text=text, day=day)
     except LinkAlreadyUsed:  # the same link submitted twice at once: the first one counts
         raise AlreadyUsed() from None

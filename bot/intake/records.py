@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -10,6 +10,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from bot.errors import UserInputError
 
 MAX_BATCH = 5000
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC)
+OUT_OF_RANGE = "must be a date between the years 1970 and 2999"
 _EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 
 
@@ -31,6 +33,18 @@ class InterviewIn(BaseModel):
     interviewers: list[InterviewerIn] = Field(min_length=1, max_length=30)
     candidate_ref: str | None = Field(default=None, max_length=200)
     status: Literal["scheduled", "cancelled", "completed"] = "scheduled"
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _plausible(cls, value: datetime) -> datetime:
+        """Far enough from year 1 and 9999 that a prompt's due time, a week and a timezone can be added to it."""
+        try:
+            in_utc = value.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+            raise ValueError(OUT_OF_RANGE) from None
+        if not EARLIEST <= in_utc < LATEST:
+            raise ValueError(OUT_OF_RANGE)
+        return value
 
     @field_validator("interviewers", mode="before")
     @classmethod

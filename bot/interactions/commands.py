@@ -9,7 +9,7 @@ from bot.errors import UserInputError
 from bot.messages import Context, Header, Message, Section
 from bot.reports.windows import PERIODS
 from bot.settings import Settings
-from bot.text import bold, code, link, text
+from bot.text import bold, code, link, text, user
 
 COMMANDS = (
     ("help", "what I can do"),
@@ -69,14 +69,20 @@ def parse_stats(args: list[str]) -> StatsQuery:
             period = word.lower()
         else:
             raise UserInputError(
-                text(f"I didn't understand {word!r}. Try ", code("stats 30d team:Platform role:Engineer"), ".")
+                text(
+                    "I didn't understand ",
+                    user(repr(word)),
+                    ". Try ",
+                    code("stats 30d team:Platform role:Engineer"),
+                    ".",
+                )
             )
     return StatsQuery(period=period, team=team or None, role=role or None)
 
 
 def help_message(unknown: str | None = None) -> Message:
     intro = (
-        text("I don't know ", code(unknown), " yet. Here's what I can do:")
+        text("I don't know ", code(user(unknown)), " yet. Here's what I can do:")
         if unknown
         else text("Here's what I can do:")
     )

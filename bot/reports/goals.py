@@ -104,14 +104,15 @@ async def set_from_words(*, session: Session, settings: Settings, words: list[st
         known = await q.distinct_values(session=session, column="team")
         match = next((t for t in known if t.lower() == team.lower()), None)
         if match is None:
-            raise UserInputError(
-                f"I don't know a team called {team!r}." + (f" Known: {', '.join(known[:12])}." if known else "")
-            )
+            listed = text(" Known: ", join(", ", [user(k) for k in known[:12]]), ".") if known else text()
+            raise UserInputError(text("I don't know a team called ", user(repr(team)), ".", listed))
         team = match
     chosen = METRICS.get(metric.lower(), metric.lower())
     allowed = {"response", "all_practices", *(p.key for p in settings.practices)}
     if chosen not in allowed:
-        raise UserInputError(f"I don't know the metric {metric!r}. Try one of: {', '.join(sorted(allowed))}.")
+        raise UserInputError(
+            text("I don't know the metric ", user(repr(metric)), f". Try one of: {', '.join(sorted(allowed))}.")
+        )
     try:
         target = parse_target(target_text)
     except ValueError as exc:

@@ -4,25 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-FAIRLOOP = [sys.executable, "-m", "fairloop"]
-
-
-def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("FAIRLOOP_", "SLACK_", "MICROSOFT_"))}
-    base.update(
-        {
-            "FAIRLOOP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
-            "FAIRLOOP_CONFIG": str(tmp_path / "absent.toml"),
-            **env,
-        }
-    )
-    return subprocess.run([*FAIRLOOP, *args], capture_output=True, text=True, env=base, timeout=120, cwd=tmp_path)
+from tests.support.cli import run
 
 
 def write_csv(path: Path, n: int, *, bad_line: int | None = None) -> None:
@@ -160,3 +145,15 @@ def test_purge_reports_what_it_removed(tmp_path: Path) -> None:
     assert gone.returncode == 0 and gone.stdout.strip().startswith("purged 20 prompts, 10 interviews")
     monthly = run(tmp_path, "export", "--monthly")  # nothing was answered, so no monthly counts were kept
     assert (monthly.returncode, monthly.stdout) == (0, "scope,month,suppressed,checkins,all_practices_rate\n")
+
+
+def test_control_characters_in_a_name_reach_the_terminal_as_visible_escapes(tmp_path: Path) -> None:
+    hostile = "\x1b]0;owned\x07\x1b[2JPlatform"  # sets the window title, then clears the screen
+    path = tmp_path / "interviews.csv"
+    write_csv(path, 4)
+    path.write_text(path.read_text().replace("Platform", hostile).replace("Data", hostile))
+    assert run(tmp_path, "interviews", "import", str(path)).returncode == 0
+    result = run(tmp_path, "stats", "--team", hostile)  # a team from the ATS, named in the answer's heading
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b]0;owned\\x07\\x1b[2JPlatform" in result.stdout

@@ -143,3 +143,28 @@ def test_the_delivery_lease_is_a_duration_of_a_second_or_more(monkeypatch: pytes
     with pytest.raises(SettingsError) as caught:
         load_config()
     assert str(caught.value).startswith("FAIRLOOP_DELIVERY_LEASE:")
+
+
+@pytest.mark.parametrize(
+    ("content", "start"),
+    [
+        (
+            '{"TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": "https://x", "APP_PASSWORD": "p"}',
+            "unknown key(s) APP_PASSWORD;",
+        ),
+        ("[1, 2]", "must hold a JSON object"),
+        ("{not json", "cannot read"),
+    ],
+)
+def test_a_teams_cloud_file_holds_only_botbuilders_endpoint_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, start: str
+) -> None:
+    cloud = tmp_path / "cloud.json"
+    cloud.write_text(content)
+    monkeypatch.setenv("FAIRLOOP_TEAMS_CLOUD", str(cloud))
+    with pytest.raises(SettingsError) as caught:
+        load_config()
+    assert str(caught.value).startswith("FAIRLOOP_TEAMS_CLOUD: ")
+    assert start in str(caught.value) and "\n" not in str(caught.value)
+    cloud.write_text('{"CHANNEL_SERVICE": "https://botframework.azure.us", "VALIDATE_AUTHORITY": true}')
+    assert load_config().teams.cloud == {"CHANNEL_SERVICE": "https://botframework.azure.us", "VALIDATE_AUTHORITY": True}

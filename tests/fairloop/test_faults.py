@@ -27,8 +27,10 @@ from tests.support.replicas import (
 )
 from tests.support.slack.fake_slack import FakeSlack
 from tests.support.slack.signing import BOT_TOKEN, SIGNING_SECRET
+from tests.support.teams.fake_aad import FakeAAD
 from tests.support.teams.fake_connector import FakeConnector
 from tests.support.teams.harness import Person, activity
+from tests.support.teams.signed import bearer, process_env
 
 SLACK_PEOPLE, TEAMS_PEOPLE, REPLICAS = 120, 30, 3
 LEASE, OUTAGE = 4, 2.0  # seconds: the product's 2-minute lease and a one-minute outage, scaled 1/30
@@ -55,6 +57,7 @@ async def test_faults_kills_and_an_outage_leave_every_interviewer_exactly_one_dm
     )
     await fake.start()
     await connector.start()
+    aad = await FakeAAD(folder=tmp_path).start()
     try:
         async with throwaway_database() as url, Relay(url) as relay, fleet(tmp_path) as crew:
             engine = db.make_engine(url)  # the test's own view of the database, not through the relay
@@ -63,13 +66,13 @@ async def test_faults_kills_and_an_outage_leave_every_interviewer_exactly_one_dm
                     crew.add(f"replica-{r}", serve_env(
                         tmp_path, FAIRLOOP_CONFIG=str(tmp_path / "fairloop.toml"), FAIRLOOP_DATABASE_URL=relay.url,
                         SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                        FAIRLOOP_SLACK_API_URL=fake.base_url_for(f"r{r}"), FAIRLOOP_TEAMS="1",
-                        FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED="1", FAIRLOOP_DELIVERY_LEASE=f"{LEASE}s",
+                        FAIRLOOP_SLACK_API_URL=fake.base_url_for(f"r{r}"), **process_env(aad, tmp_path),
+                        FAIRLOOP_DELIVERY_LEASE=f"{LEASE}s",
                     ))
                     for r in range(REPLICAS)
                 ]  # fmt: skip
                 await asyncio.gather(*(r.start() for r in replicas))
-                await _install(replicas[1], connector)
+                await _install(replicas[1], connector, aad)
                 fake.faults.rate = connector.faults.rate = FAULTS
                 total = SLACK_PEOPLE + TEAMS_PEOPLE
                 await post_interviews(replicas[0].url, one_each(slack_emails + [p.email for p in teams_people()], "f"))
@@ -87,6 +90,7 @@ async def test_faults_kills_and_an_outage_leave_every_interviewer_exactly_one_dm
                 await engine.dispose()
     finally:
         await connector.close()
+        await aad.close()
         await fake.stop()
     count = DmCount(expected=total, per_person=slack_dms(fake) + teams_dms(connector))
     posted = [key for key, state in runs if state == "posted"]
@@ -102,12 +106,12 @@ async def test_faults_kills_and_an_outage_leave_every_interviewer_exactly_one_dm
     assert posted and channel_posts(fake, DIGEST) == len(posted) == len(set(posted))
 
 
-async def _install(replica: Served, connector: FakeConnector) -> None:
+async def _install(replica: Served, connector: FakeConnector, aad: FakeAAD) -> None:
     """Teams people install the app (its welcome card is not a check-in): fairloop keeps their chat."""
     async with aiohttp.ClientSession() as http:
         for person in teams_people():
             install = activity(connector.url, "installationUpdate.add-personal.json", person=person)
-            async with http.post(f"{replica.url}/api/messages", json=install) as r:
+            async with http.post(f"{replica.url}/api/messages", json=install, headers=bearer(aad, connector.url)) as r:
                 assert r.status == 200, await r.text()
 
 

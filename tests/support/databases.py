@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -62,3 +63,14 @@ async def drop(name: str) -> None:
 def run(coro):  # type: ignore[no-untyped-def]
     """Run set-up outside the test's event loop (session fixtures are synchronous)."""
     return asyncio.run(coro)
+
+
+async def refuse_inserts(conn: Any, table: str) -> None:
+    """Make every new row in `table` fail as a query (not an outage): a constraint on PostgreSQL, whose error then
+    quotes the failing row, as a real one would; a trigger on SQLite."""
+    if conn.dialect.name == "sqlite":
+        await conn.exec_driver_sql(
+            f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'no'); END"
+        )
+    else:
+        await conn.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT refuse_{table} CHECK (false) NOT VALID")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from fairloop.app import GRAPH
+from tests.support.databases import refuse_inserts
 from tests.support.teams.harness import MIA, TeamsHarness, actions_of, card_text
 
 SUBMIT = "form:feedback.anonymous"
@@ -64,8 +65,8 @@ async def test_the_logs_carry_neither_the_note_nor_its_author_even_when_storing_
 ) -> None:
     caplog.set_level(logging.INFO)
     (form,) = await teams.say(MIA, "feedback")
-    async with teams.app[GRAPH].engine.begin() as conn:  # a real failure: the table is gone
-        await conn.exec_driver_sql("DROP TABLE feedback")
+    async with teams.app[GRAPH].engine.begin() as conn:  # a real failure, whose PostgreSQL message quotes the row
+        await refuse_inserts(conn, "feedback")
     submit = actions_of(form)[SUBMIT]
     sent = {"type": "Action.Execute", "verb": SUBMIT, "data": {**submit["data"], "category": "other", "text": NOTE}}
     invoke = teams.activity("invoke.adaptiveCard-action.json", person=MIA, value={"action": sent, "trigger": "manual"})

@@ -6,51 +6,20 @@ import asyncio
 import ipaddress
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from aiohttp import ClientResponse
-from aiohttp.test_utils import TestClient, TestServer
 from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 
-from adapters.teams import AUTH_CONFIG, auth, build_adapter
-from fairloop.app import init_app
-from tests.support.teams.fake_aad import SCOPE, TOKEN_ISSUER, FakeAAD, new_key
-from tests.support.teams.fake_connector import FakeConnector
-from tests.support.teams.harness import ANA, MIA, RAJ, Person, TeamsHarness, card_text, teams_config
+from adapters.teams import auth, build_adapter
+from tests.support.teams.fake_aad import SCOPE, new_key
+from tests.support.teams.harness import ANA, MIA, RAJ, card_text, teams_config
+from tests.support.teams.signed import APP_ID, PASSWORD, SignedHarness
 
-APP_ID = "5b1f0d7e-2c3a-4e8b-9f61-0a7c3d2e4b10"
-PASSWORD = "fake-client-secret"
 T = TypeVar("T")
 STALL = 0.5  # seconds: a /healthz slower than this means the loop waited on Azure AD (which sleeps 1.5 s)
-
-
-class SignedHarness(TeamsHarness):
-    """TeamsHarness whose activities carry a channel token signed by the fake Azure AD (unless told otherwise)."""
-
-    def __init__(self, *, client: TestClient, connector: FakeConnector, aad: FakeAAD) -> None:
-        super().__init__(client=client, connector=connector)
-        self.aad = aad
-
-    def token(self, **overrides: Any) -> str:
-        return self.aad.channel_token(**{"audience": APP_ID, "service_url": self.connector.url, **overrides})
-
-    async def post(self, activity: dict[str, Any], **headers: str) -> ClientResponse:
-        headers.setdefault("Authorization", f"Bearer {self.token()}")
-        return await super().post(activity, **headers)
-
-    def help_message(self, person: Person = ANA) -> dict[str, Any]:
-        activity = self.activity("msteams-docs.message.personal-received.json", person=person, text="help")
-        activity.pop("attachments", None)
-        return activity
-
-    async def healthz_seconds(self) -> float:
-        started = time.perf_counter()
-        response = await self.client.get("/healthz")
-        assert response.status == 200
-        return time.perf_counter() - started
 
 
 LOOPBACK_NAMES = {"127.0.0.1", "::1", "localhost"}
@@ -81,45 +50,8 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 @pytest.fixture
-async def aad(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeAAD]:
-    fake = await FakeAAD(folder=tmp_path).start()
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_file))  # MSAL and botbuilder use requests
-    for proxy in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(proxy, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # nothing leaves loopback
-    try:
-        yield fake
-    finally:
-        await fake.close()
-
-
-def signed_settings(tmp_path: Path, aad: FakeAAD) -> Any:
-    return teams_config(
-        tmp_path,
-        teams_allow_unauthenticated=False,
-        microsoft_app_id=APP_ID,
-        microsoft_app_password=PASSWORD,
-        microsoft_app_type="SingleTenant",
-        microsoft_app_tenant_id=aad.tenant,
-    )
-
-
-@pytest.fixture
-async def signed(tmp_path: Path, connector: FakeConnector, aad: FakeAAD) -> AsyncIterator[SignedHarness]:
-    app = init_app(signed_settings(tmp_path, aad))
-    app[AUTH_CONFIG] = {
-        "TO_CHANNEL_FROM_BOT_LOGIN_URL": aad.login_url,
-        "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": SCOPE,
-        "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": TOKEN_ISSUER,
-        "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": aad.openid_url,
-        "VALIDATE_AUTHORITY": False,  # a loopback authority is unknown to Microsoft's instance discovery
-    }
-    client = TestClient(TestServer(app, host="127.0.0.1"))
-    await client.start_server()
-    try:
-        yield SignedHarness(client=client, connector=connector, aad=aad)
-    finally:
-        await client.close()
+def signed(teams: SignedHarness) -> SignedHarness:
+    return teams
 
 
 async def while_watching(work: Awaitable[T]) -> tuple[T, float]:

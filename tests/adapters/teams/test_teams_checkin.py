@@ -30,7 +30,7 @@ async def test_interview_becomes_a_card_in_the_interviewers_chat(teams: TeamsHar
     verbs = set(actions_of(card))
     assert {"checkin.all", "checkin.detail", "checkin.concern", "checkin.not_mine"} <= verbs
     post = teams.connector.posts(ANA.conversation)[-1]
-    assert post.authorization is None  # unauthenticated local mode sends no token to the loopback connector
+    assert post.authorization == "Bearer aad-token-1"  # the bot's token from Azure AD
     assert post.body["type"] == "message" and post.body["summary"]
 
 

@@ -12,12 +12,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
 from adapters.teams.render import render_message
-from fairloop.app import GRAPH, init_app
+from fairloop.app import GRAPH
 from storage.db import unit_of_work
 from storage.models import Concern, Feedback, GoalRow
+from tests.support.teams.fake_aad import FakeAAD
 from tests.support.teams.fake_connector import FakeConnector
-from tests.support.teams.harness import ANA, RAJ, TENANT, Person, TeamsHarness, actions_of, card_text, teams_config
+from tests.support.teams.harness import ANA, RAJ, TENANT, Person, TeamsHarness, actions_of, card_text
 from tests.support.teams.schemas import assert_valid_card
+from tests.support.teams.signed import SignedHarness, signed_app, signed_config
 
 TEAM = "TestTeam2022"  # the team name in Microsoft's bot-added-to-team fixture
 CHANNEL = "19:0b7f32667e064dd9b25d7969801541f4@thread.tacv2"
@@ -34,15 +36,16 @@ StartTeams = Callable[..., Awaitable[TeamsHarness]]
 
 
 @pytest.fixture
-async def start_teams(tmp_path: Path, connector: FakeConnector) -> AsyncIterator[StartTeams]:
+async def start_teams(tmp_path: Path, connector: FakeConnector, aad: FakeAAD) -> AsyncIterator[StartTeams]:
     """The `teams` harness with settings overrides: `teams = await start_teams(admins=[ANA.aad])`."""
     clients: list[TestClient] = []
 
     async def start(**extra: Any) -> TeamsHarness:
-        client = TestClient(TestServer(init_app(teams_config(tmp_path, **extra)), host="127.0.0.1"))
+        app = signed_app(signed_config(tmp_path, aad, **extra), aad)
+        client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         clients.append(client)
-        return TeamsHarness(client=client, connector=connector)
+        return SignedHarness(client=client, connector=connector, aad=aad)
 
     yield start
     for client in clients:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from storage.db import unit_of_work
 from storage.people import identity_for
 from tests.support.teams.fake_connector import FakeConnector
 from tests.support.teams.harness import ANA, TeamsHarness, card_text, teams_config
+from tests.support.teams.signed import SignedHarness
 
 APP_ID = "3f6c1a52-8d0e-4d4b-9a57-0c1b2d3e4f50"
 
@@ -53,6 +55,7 @@ BAD_URL = "an Activity needs a serviceUrl that is an http(s) URL with a host"
 NO_CONVERSATION = "an Activity needs a conversation with an id"
 NO_FROM = "an Activity needs a from (the sender) with an id"
 JSON_TYPE = "application/json"
+NOT_JSON = "The body is not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))."
 
 
 @pytest.mark.parametrize(
@@ -60,7 +63,7 @@ JSON_TYPE = "application/json"
     [
         (b'{"type": "message"}', None, 415, MEDIA),
         (b'{"type": "message"}', "text/plain", 415, MEDIA),
-        (b"{not json", JSON_TYPE, 400, ("invalid_json", "the body is not valid JSON")),
+        (b"{not json", JSON_TYPE, 400, ("malformed_json", NOT_JSON)),
         (b"[1, 2]", JSON_TYPE, 400, ("invalid_activity", NOT_OBJECT)),
         (b'"message"', JSON_TYPE, 400, ("invalid_activity", NOT_OBJECT)),
         (b"null", JSON_TYPE, 400, ("invalid_activity", NOT_OBJECT)),
@@ -96,10 +99,11 @@ async def test_bad_requests_get_a_json_4xx(
     assert teams.connector.calls == []
 
 
-async def test_the_well_formed_base_activity_is_answered(teams: TeamsHarness) -> None:
+async def test_the_well_formed_base_activity_is_answered(teams: SignedHarness) -> None:
     # the control for the cases above: each fails for its one change, not for the base
     body = _msg(serviceUrl=teams.connector.url)
-    response = await teams.client.post("/api/messages", data=body, headers={"Content-Type": JSON_TYPE})
+    headers = {"Content-Type": JSON_TYPE, "Authorization": f"Bearer {teams.token()}"}
+    response = await teams.client.post("/api/messages", data=body, headers=headers)
     assert response.status == 200
     (card,) = teams.connector.cards(teams.connector.posts(ANA.conversation))
     assert "Here's what I can do" in card_text(card)
@@ -197,3 +201,24 @@ def test_teams_without_app_id_is_refused_unless_unauthenticated_on_loopback(tmp_
     with pytest.raises(SettingsError, match="FAIRLOOP_TEAMS_ALLOW_UNAUTHENTICATED"):
         load_config(database_url=db, teams_allow_unauthenticated=True, host="0.0.0.0")
     assert load_config(database_url=db, teams_allow_unauthenticated=True).teams.on
+
+
+@pytest.mark.parametrize("connector_answer", ["nobody listens", "404", "not JSON"])
+async def test_a_reply_the_connector_does_not_take_is_logged_and_the_activity_answered(
+    teams: SignedHarness, connector_answer: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The command was handled; only its reply could not be posted. Teams cannot fix that by sending the activity
+    again (and a retried command would run twice): 200, one warning, no traceback, no apology sent the same way."""
+    service_url = "http://127.0.0.1:9/" if connector_answer == "nobody listens" else teams.connector.url
+    activity = teams.help_message()
+    activity["serviceUrl"] = service_url
+    if connector_answer == "404":
+        teams.connector.fail_next(ANA.conversation, status=404, code="ConversationNotFound", times=2)
+    elif connector_answer == "not JSON":
+        activity["conversation"]["id"] = "a:{1on1}"  # no route of the fake takes braces: aiohttp's plain-text 404
+    response = await teams.post(activity, Authorization=f"Bearer {teams.token(service_url=service_url)}")
+    assert response.status == 200, await response.text()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    said = [r.getMessage() for r in caplog.records if r.name == "adapters.teams.bot"]
+    assert said[-1].startswith("teams: a reply to a message activity did not reach the Bot Connector")
+    assert len(teams.connector.posts()) <= 1  # at most the one reply that failed: no apology after it

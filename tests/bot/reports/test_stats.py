@@ -75,7 +75,9 @@ async def test_unknown_team_and_bad_period_get_a_friendly_answer(make_core: Make
     assert str(reply.message.text) == "I don't know a team called 'Nope'. Known: Platform."
     reply = await graph.interactions.on_command(CommandIssued(actor=actor, text="stats 12d"))
     assert str(reply.message.text) == "I didn't understand '12d'. Try stats 30d team:Platform role:Engineer."
-    assert reply.message.text.spans[1].code  # the command to type is shown as code
+    spans = reply.message.text.spans
+    assert spans[1].user and spans[1].text == "'12d'"  # what they typed stays their text
+    assert [s.text for s in spans if s.code] == ["stats 30d team:Platform role:Engineer"]  # what to type, as code
 
 
 async def test_stats_command_shows_each_practice_and_the_trend_basis(make_core: MakeCore, clock: Clock) -> None:

@@ -52,7 +52,7 @@ class FakeATS:
     async def start(self) -> FakeATS:
         app = web.Application()
         app.router.add_post("/ashby/{method}", self._ashby)
-        app.router.add_get("/lever/v1/{tail:.*}", self._lever)
+        app.router.add_get(r"/lever/v1/{tail:[\s\S]*}", self._lever)  # ids may hold any character
         app.router.add_post("/greenhouse/token", self._gh_token)
         app.router.add_get("/greenhouse/v3/{name}", self._gh_list)
         self._runner = web.AppRunner(app, access_log=None)

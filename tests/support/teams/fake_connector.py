@@ -61,6 +61,7 @@ class FakeConnector:
     faults: Faults = field(default_factory=Faults)  # random 429/5xx and a gate, for activities sent
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _server: TestServer | None = None
+    host: str = "127.0.0.1"  # "0.0.0.0" for a connector that another machine's address reaches too
 
     # ---- set-up ----
     def add_member(self, *, user_id: str, aad_object_id: str, name: str, email: str) -> Member:
@@ -81,7 +82,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
-        self._server = TestServer(app, host="127.0.0.1")
+        self._server = TestServer(app, host=self.host)
         await self._server.start_server()
         return self
 
@@ -93,6 +94,11 @@ class FakeConnector:
     def url(self) -> str:
         assert self._server is not None, "start() first"
         return str(self._server.make_url("/"))
+
+    def url_at(self, address: str) -> str:
+        """The serviceUrl that reaches this connector through `address` (started on host "0.0.0.0")."""
+        assert self._server is not None and self._server.port is not None, "start() first"
+        return f"http://{address}:{self._server.port}/"
 
     # ---- what tests read ----
     def posts(self, conversation_id: str | None = None) -> list[Call]:

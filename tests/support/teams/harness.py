@@ -6,7 +6,8 @@ import asyncio
 import copy
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -211,6 +212,18 @@ def card_text(card: dict[str, Any]) -> str:
 
     walk(card.get("body", []))
     return "\n".join(parts).replace("\u200b", "")
+
+
+@asynccontextmanager
+async def connector_knowing(*people: Person) -> AsyncIterator[FakeConnector]:
+    """A started fake connector whose member look-ups know `people`."""
+    fake = await FakeConnector().start()
+    for person in people:
+        fake.add_member(user_id=person.teams_id, aad_object_id=person.aad, name=person.name, email=person.email)
+    try:
+        yield fake
+    finally:
+        await fake.close()
 
 
 def teams_config(tmp_path: Path, **extra: Any) -> Config:

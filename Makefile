@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint format bench install clean
+.PHONY: run demo test lint format bench bench-quick install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -31,8 +31,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
+bench: $(STAMP)  # FAIRLOOP_BENCH_POSTGRES_URL=postgresql+asyncpg://USER@HOST:PORT/postgres adds PostgreSQL
 	$(BIN)/python -m bench.run
+
+bench-quick: $(STAMP)  # every benchmark at tiny sizes, answers checked, no timings asserted, nothing written
+	$(BIN)/python -m bench.run --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

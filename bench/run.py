@@ -1,166 +1,122 @@
-"""`make bench`: import and stats timings, each against a baseline in the same run -> docs/PERFORMANCE.md.
+"""`make bench`: the five scale benchmarks of issue 10, each beside its baseline -> results.json, PERFORMANCE.md."""
 
-Uses only public tools: the standard library's time.perf_counter and subprocess.
-"""
+# `--quick` (or BENCH_QUICK=1) runs each at tiny sizes in under a minute, checking answers but no timings, and writes
+# nothing into the tree. Only public tools: time.perf_counter, subprocess, /proc, the aiohttp client, cProfile.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import cProfile  # noqa: F401 - imported so a missing profiler fails here, not in a child process
+import json
 import os
-import platform
-import statistics
-import subprocess
+import pstats
+import shutil
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+import traceback
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlmodel import select
+from bench import clicks, intake, pg, report, serving, stats_bench
+from bench.common import OUT, ROOT, Result
 
-from bench import slack_latency
-from bench.data import write_csv
-from fairloop.compose import build
-from fairloop.config import Config, load_config
-from storage.db import unit_of_work
-from storage.models import CheckIn, CheckInAnswer, Prompt
-
-ROOT = Path(__file__).resolve().parents[1]
-N = int(os.environ.get("BENCH_INTERVIEWS", "10000"))
-
-
-def cli(db: Path, *args: str) -> float:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRLOOP_")}
-    env |= {"FAIRLOOP_DATABASE_URL": f"sqlite+aiosqlite:///{db}", "FAIRLOOP_CONFIG": str(db.parent / "none.toml")}
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "fairloop", *args], check=True, env=env, capture_output=True, cwd=db.parent)
-    return time.perf_counter() - started
-
-
-async def with_core(config: Config, work):  # type: ignore[no-untyped-def]
-    async with build(config, serve=False) as graph:
-        return await work(graph)
+FULL: dict[str, dict[str, Any]] = {
+    "clicks": {"prompts": 200, "rounds": 3, "per_round": 3000},
+    "serving": {"prompts": 2000, "limit": 100, "clicks": 20_000},
+    "intake": {"batches": 10},
+    "stats": {"sizes": [100_000, 1_000_000], "runs": 5, "cli_runs": 3},
+}
+QUICK: dict[str, dict[str, Any]] = {
+    "clicks": {"prompts": 20, "rounds": 2, "per_round": 200},
+    "serving": {"prompts": 100, "limit": 50, "clicks": 400},
+    "intake": {"batches": 1},
+    "stats": {"sizes": [2000], "runs": 1, "cli_runs": 1},
+}
+LAST = OUT / "last-full-run.json"  # every figure with its notes, for --render
+HEADLINE = {"clicks": "clicks_vs_bare_bolt", "serving": "serving_rss", "intake": "intake_batches_of_500",
+            "stats": "stats_90d_1m_checkins"}  # fmt: skip
 
 
-async def answer_most(settings: Config) -> int:
-    """Mark 80% of prompts sent and answered (bulk, as if a quarter of check-ins had happened)."""
-
-    async def work(core) -> int:  # type: ignore[no-untyped-def]
-        async with unit_of_work(core.sessions) as session:
-            prompts = list(await session.exec(select(Prompt)))
-            n = 0
-            for i, p in enumerate(prompts):
-                p.state, p.sent_at = ("answered" if i % 5 else "sent"), p.due_at
-                session.add(p)
-                if i % 5:
-                    c = CheckIn(
-                        prompt_id=p.id,
-                        person_id=p.person_id,
-                        team=p.team,
-                        role=p.role,
-                        kind="all",
-                        all_followed=i % 7 != 0,
-                        due_at=p.due_at,
-                        answer_seconds=(i * 37) % 20000,
-                        answered_at=p.due_at + timedelta(minutes=5),
-                    )
-                    session.add(c)
-                    n += 1
-            await session.flush()
-            rows = list(await session.exec(select(CheckIn)))
-            session.add_all(
-                CheckInAnswer(checkin_id=c.id, practice=pr.key, value="no" if (c.id + j) % 9 == 0 else "yes")
-                for c in rows
-                for j, pr in enumerate(settings.core.practices)
-            )
-            return n
-
-    return await with_core(settings, work)
+def profile_summary(path: Path) -> None:
+    """Top functions of a profiled server by own time and by cumulative time, next to the raw profile."""
+    if not path.exists():
+        return
+    with path.with_suffix(".txt").open("w") as out:
+        stats = pstats.Stats(str(path), stream=out).strip_dirs()
+        stats.sort_stats("tottime").print_stats(30)
+        stats.sort_stats("cumulative").print_stats(40)
 
 
-async def timed(fn: Callable[[], Awaitable[object]], runs: int = 7) -> float:
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await fn()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+async def one(name: str, sizes: dict[str, Any], workdir: Path, *, profile: bool, tag: str) -> list[Result]:
+    prof = (OUT / f"profile-{name}.prof") if profile else None
+    if name == "clicks":
+        return await clicks.run(workdir, profile=prof, **sizes)
+    if name == "serving":
+        return await serving.run(workdir, profile=prof, **sizes)
+    if name == "intake":
+        return await intake.run(workdir, tag=tag, **sizes)
+    measured = await stats_bench.run(workdir, tag=tag, **sizes)
+    return stats_bench.results(measured, sizes["sizes"])
 
 
-async def naive_stats(core) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """Baseline: load every row into Python and count there (what SQL aggregation replaces)."""
-    async with unit_of_work(core.sessions) as session:
-        prompts = list(await session.exec(select(Prompt)))
-        checkins = list(await session.exec(select(CheckIn)))
-        answers = list(await session.exec(select(CheckInAnswer)))
-    delivered = sum(p.state in ("sent", "answered", "expired") for p in prompts)
-    yes = sum(a.value == "yes" for a in answers)
-    return {"response": len(checkins) / max(1, delivered), "yes": yes / max(1, len(answers))}
-
-
-async def main() -> None:
-    out: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        tmpdir = Path(tmp)
-        csv_path = write_csv(tmpdir / "interviews.csv", N)
-        small = write_csv(tmpdir / "small.csv", 2000, seed=2)
-        db = tmpdir / "bench.db"
-        cli(db, "db", "upgrade")
-        import_s = cli(db, "interviews", "import", str(csv_path))
-        reimport_s = cli(db, "interviews", "import", str(csv_path))
-        # baseline: the same 1,000-row file imported one row per transaction vs batched
-        one_db = tmpdir / "one.db"
-        cli(one_db, "db", "upgrade")
-        batched_1k = cli(tmpdir / "batched.db", "interviews", "import", str(small))
-        one_by_one_1k = cli(one_db, "interviews", "import", "--batch-size", "1", str(small))
-        settings = load_config(database_url=f"sqlite+aiosqlite:///{db}", min_group_size=5)
-        answered = await answer_most(settings)
-
-        async def measure(core) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
-            overall = await timed(lambda: core.reports.stats(period="90d"))
-            team = await timed(lambda: core.reports.stats(period="90d", team="Platform"))
-            naive = await timed(lambda: naive_stats(core))
-            thirty = await timed(lambda: core.reports.stats(period="30d", role="Data Scientist"))
-            digest = await timed(lambda: core.delivery.digest(None))
-            seven = await timed(lambda: core.reports.stats(period="7d"))
-            return overall, team, thirty, naive, digest, seven
-
-        overall, team, thirty, naive, digest, seven = await with_core(settings, measure)
-        stats_cli = cli(db, "stats", "--json", "--period", "90d")
-    slack = await slack_latency.measure(200)
-    out += [
-        "# Performance",
-        "",
-        f"Measured by `make bench` ({Path(__file__).relative_to(ROOT)}) on {platform.machine()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} cores, SQLite (aiosqlite). Wall-clock seconds; stats figures are the median of 7 runs in one process.",
-        "",
-        "| what | seconds | baseline in the same run |",
-        "|---|---|---|",
-        f"| `fairloop interviews import` of {N:,} interviews (whole process, with migrations) | {import_s:.2f} | — |",
-        f"| the same file again (every row an unchanged upsert) | {reimport_s:.2f} | — |",
-        f"| 2,000 interviews, batches of 500 (whole process) | {batched_1k:.2f} | one row per transaction: {one_by_one_1k:.2f} ({one_by_one_1k / batched_1k:.1f}×) |",
-        f"| `stats 90d` over {answered:,} check-ins (all figures, trend, privacy checks) | {overall:.3f} | load rows and count in Python: {naive:.3f} ({naive / overall:.1f}×) |",
-        f"| `stats 90d team:Platform` | {team:.3f} | — |",
-        f"| `stats 30d role:Data Scientist` | {thirty:.3f} | — |",
-        f"| the weekly sync digest (overall, trend, weakest practice, every team with suppression, goals, concerns, feedback, shout-out) | {digest:.3f} | `stats 7d` alone: {seven:.3f} ({digest / seven:.1f}×) |",
-        f"| `fairloop stats --json --period 90d` (whole process: start, migrate check, query, exit) | {stats_cli:.2f} | — |",
-        "",
-        "Slack, through the whole app on loopback (signed requests in, a fake Slack Web API out; 200 interviewers, one",
-        "request at a time). Milliseconds, median / 95th percentile:",
-        "",
-        "| what | p50 ms | p95 ms | baseline in the same run |",
-        "|---|---|---|---|",
-        f"| click **All practices followed** → Slack gets its 200 (Slack allows 3,000) | {slack['ack'][0]:.1f} | {slack['ack'][1]:.1f} | `GET /healthz`: {slack['healthz'][0]:.1f} / {slack['healthz'][1]:.1f} |",
-        f"| click → the message is updated in place (`chat.update` arrives) | {slack['redraw'][0]:.1f} | {slack['redraw'][1]:.1f} | — |",
-        f"| `/fairloop stats 30d` → the private answer arrives on `response_url` | {slack['stats'][0]:.1f} | {slack['stats'][1]:.1f} | — |",
-        "",
-        "Stats aggregate in SQL (`COUNT`/`SUM ... GROUP BY` over indexed `due_at`, `team`, `role`); the median time",
-        "to answer uses `ORDER BY ... OFFSET n/2`, which works the same on SQLite and PostgreSQL.",
-    ]
-    (ROOT / "docs" / "PERFORMANCE.md").write_text("\n".join(out) + "\n")
-    print("\n".join(out))
+async def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK", "") not in ("", "0"))
+    parser.add_argument("--only", action="append", choices=list(FULL), help="run only these (repeatable)")
+    parser.add_argument("--profile", action="store_true", help="run the serving processes under cProfile")
+    parser.add_argument("--render", action="store_true", help=f"only rewrite docs/PERFORMANCE.md from {LAST.name}")
+    args = parser.parse_args(argv)
+    if args.render:  # after editing bench/bounds.py or bench/report.py: no need to measure again
+        saved = json.loads(LAST.read_text())
+        report.write([Result(**r) for r in saved["results"]], root=ROOT, machine_lines=saved["machine"],
+                     started=datetime.fromisoformat(saved["started"]), seconds=saved["seconds"])  # fmt: skip
+        return 0
+    sizes, names = (QUICK if args.quick else FULL), args.only or list(FULL)
+    if args.quick:
+        os.environ["BENCH_QUICK"] = "1"  # benchmarks fail on any lost click instead of reporting it
+    started, clock = datetime.now(UTC), time.perf_counter()
+    server = pg.server_url()
+    machine = report.machine(await pg.version(server) if server else None)
+    tag = f"{'q' if args.quick else 'f'}{os.getpid()}"
+    workdir = OUT / f"run-{tag}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    results: list[Result] = []
+    failed: list[str] = []
+    for name in names:
+        t = time.perf_counter()
+        print(f"bench: {name} ...", flush=True)
+        try:
+            results += await one(name, sizes[name], workdir, profile=args.profile, tag=tag)
+        except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the others' figures
+            failed.append(name)
+            traceback.print_exc()
+            for log in sorted(workdir.glob("*.log")):
+                print(f"--- {log.name} (last lines)\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
+            results.append(Result(name=HEADLINE[name], value=None, unit="", baseline=None, ratio=None, target="",
+                                  met=False, notes=[f"failed: {type(exc).__name__}: {exc}"]))  # fmt: skip
+        if args.profile:
+            profile_summary(OUT / f"profile-{name}.prof")
+        print(f"bench: {name} took {time.perf_counter() - t:.1f} s", flush=True)
+    for r in results:
+        print(
+            f"  {r.name}: {r.value} {r.unit} (baseline {r.baseline}, ratio {r.ratio}, target {r.target}, met {r.met})"
+        )
+    seconds = time.perf_counter() - clock
+    if args.quick or args.only:  # partial or tiny runs never overwrite the recorded figures
+        (OUT / "results-partial.json").write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+    else:
+        report.write(results, root=ROOT, machine_lines=machine, started=started, seconds=seconds)
+        saved = {"results": [asdict(r) for r in results], "machine": machine, "started": started.isoformat(),
+                 "seconds": seconds}  # fmt: skip
+        LAST.write_text(json.dumps(saved, indent=1))
+    if not failed:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"bench: {'FAILED ' + ', '.join(failed) if failed else 'done'} in {seconds:.1f} s", flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    sys.exit(asyncio.run(main(sys.argv[1:])))

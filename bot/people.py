@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.batching import Batcher
 from bot.events import Actor
 from bot.tokens import Signer
 from storage import db
@@ -12,10 +13,12 @@ from storage.db import Session, Sessions, unit_of_work
 from storage.models import Person
 from storage.people import (
     claim_key,
+    claim_keys,
     get_channel,
     get_or_create_person,
     get_person,
     identity_for,
+    people_by_user_ids,
     release_key,
     save_channel,
     save_identity,
@@ -38,12 +41,37 @@ async def resolve_person(*, session: Session, actor: Actor) -> Person | None:
     return person
 
 
+async def resolve_people(*, session: Session, actors: Sequence[Actor]) -> dict[tuple[str, str], Person | None]:
+    """resolve_person for many actors at once, keyed by (platform, user id): those with an identity in one query
+    per platform, anyone new one by one."""
+    known: dict[tuple[str, str], Person] = {}
+    for platform in {a.platform for a in actors}:
+        ids = {a.user_id for a in actors if a.platform == platform}
+        found = await people_by_user_ids(session=session, platform=platform, user_ids=ids)
+        known.update({(platform, user_id): person for user_id, person in found.items()})
+    out: dict[tuple[str, str], Person | None] = {}
+    for actor in actors:
+        key = (actor.platform, actor.user_id)
+        person = known.get(key)
+        if person is None:
+            out[key] = person = await resolve_person(session=session, actor=actor)
+            if person is not None:
+                known[key] = person
+            continue
+        if actor.display_name and person.display_name != actor.display_name:
+            person.display_name = actor.display_name
+            await db.save(session, person)
+        out[key] = person
+    return out
+
+
 class Directory:
     """People, identities and channels as adapters report them, and keys that make retried work happen once."""
 
     def __init__(self, *, sessions: Sessions, signer: Signer) -> None:
         self._sessions = sessions
         self._signer = signer
+        self._replays = Batcher(self._claim_replays)  # every signed request claims one: together under load
 
     async def remember_person(self, actor: Actor, address: Mapping[str, Any]) -> None:
         """Keep how to reach this person on their platform (and their name and timezone) up to date."""
@@ -90,8 +118,11 @@ class Directory:
         gets False. It is written the moment someone acts, anonymous feedback included, so what is stored says
         neither what nor when: a keyed hash of `key` (a Teams message id is a timestamp, and an unkeyed hash of
         one is guessed back in a second), dated to the day."""
+        return await self._replays(self._signer.keyed(f"replay:{key}"))
+
+    async def _claim_replays(self, keys: Sequence[str]) -> list[bool]:
         async with unit_of_work(self._sessions) as session:
-            return await claim_key(session=session, key=self._signer.keyed(f"replay:{key}"), replay=True)
+            return await claim_keys(session=session, keys=keys, replay=True)
 
     async def forget(self, key: str) -> None:
         """Let the work `key` guarded be tried again (it failed before it was done)."""

@@ -45,7 +45,7 @@ def init_app(config: Config, *, clock: Clock = utcnow, scheduler: bool = True) -
         playground.install(app)
 
     async def wired(app: web.Application) -> AsyncIterator[None]:
-        extra: dict[str, Any] | None = app.get(teams.AUTH_CONFIG)
+        extra: dict[str, Any] | None = app.get(teams.AUTH_CONFIG) if config.teams.on else None
         async with build(config, clock=clock, teams_auth=extra) as graph:
             _hand_out(app, graph)
             clockwork = None

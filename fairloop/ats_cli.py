@@ -6,18 +6,17 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from adapters.sources.ats import SyncResult, check, sync
-from adapters.sources.ats_common import AtsError, Runtime
 from adapters.sources.ats_settings import VENDORS
 from bot.settings import SettingsError, parse_duration
-from fairloop.compose import build
-from fairloop.config import Config, load_config
+
+if TYPE_CHECKING:  # the connectors, the graph and rich load when an ats command runs, not with every command
+    from adapters.sources.ats import SyncResult
+    from adapters.sources.ats_common import Runtime
+    from fairloop.config import Config
 
 T = TypeVar("T")
 app = typer.Typer(help="ATS connectors: Ashby, Lever, Greenhouse.")
@@ -30,6 +29,8 @@ def _vendor(value: str) -> str:
 
 
 def _config() -> Config:
+    from fairloop.config import load_config
+
     try:
         return load_config()
     except SettingsError as exc:
@@ -40,6 +41,8 @@ def _config() -> Config:
 def _on_graph(config: Config, work: Callable[[Runtime], Awaitable[T]], *, refusal: str = "") -> T:
     """Run `work` on the wired graph's ATS runtime (no platform listens); an ATS refusal is said in one line.
     (`fairloop.cli._with_graph` does the same for the other commands; importing it here would go round in a circle.)"""
+    from adapters.sources.ats_common import AtsError
+    from fairloop.compose import build
 
     async def run() -> T:
         async with build(config, serve=False) as graph:
@@ -58,6 +61,11 @@ def sync_command(
     since: Annotated[str, typer.Option(help="how far back: 7d, 24h, ...")] = "7d",
 ) -> None:
     """Backfill and reconcile interviews from the ATS (safe to run again: it upserts by external id)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from adapters.sources.ats import sync
+
     config = _config()
     try:
         window = parse_duration(since)
@@ -90,6 +98,8 @@ def sync_command(
 @app.command("test")
 def test_command(vendor: Annotated[str, typer.Argument(callback=_vendor, help="ashby, lever or greenhouse")]) -> None:
     """Check the API credentials against the ATS and print what they can see (nothing is imported)."""
+    from adapters.sources.ats import check
+
     config = _config()
     lines = _on_graph(config, lambda runtime: check(vendor, runtime=runtime), refusal=f"{vendor}: ")
     for line in lines:

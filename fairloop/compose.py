@@ -8,14 +8,11 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.playground import Playground, PlaygroundOutbox
-from adapters.slack import SlackPlatform
 from adapters.sources.ats_common import Runtime, open_runtime
-from adapters.teams import TeamsPlatform
 from bot.clock import Clock, utcnow
 from bot.delivery.service import Delivery
 from bot.feedback.service import Feedback
@@ -30,6 +27,11 @@ from bot.tokens import Signer
 from fairloop.config import Config
 from fairloop.secret import secret_key
 from storage import db
+
+if TYPE_CHECKING:  # a platform's SDK loads only when it is configured (`fairloop stats` needs none of them)
+    from adapters.playground import Playground
+    from adapters.slack import SlackPlatform
+    from adapters.teams import TeamsPlatform
 
 logger = logging.getLogger(__name__)
 
@@ -67,12 +69,12 @@ async def build(
     """Migrate (SQLite), connect, and build every service. With `serve`, the platforms also start taking what
     people send (Bolt, Socket Mode, the Teams bot). `outboxes` replaces the configured platforms' outboxes
     (core tests); `teams_auth` points botbuilder at a loopback Azure AD (Teams tests)."""
-    if config.server.sqlite:
-        await db.upgrade(config.server.database_url)  # PostgreSQL upgrades with `fairloop db upgrade`
     engine = db.make_engine(config.server.database_url)
     sessions = db.make_sessions(engine)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(engine.dispose)
+        if config.server.sqlite and not await db.at_head(engine):  # PostgreSQL: `fairloop db upgrade` first
+            await db.upgrade(config.server.database_url)
         key = await secret_key(
             database_url=config.server.database_url, configured=config.server.secret_key, sessions=sessions
         )
@@ -84,12 +86,18 @@ async def build(
         if outboxes is None:
             found: dict[str, Outbox] = {}
             if config.slack.enabled:
+                from adapters.slack import SlackPlatform
+
                 slack = await stack.enter_async_context(SlackPlatform(settings=config.slack))
                 found["slack"] = slack.outbox
             if config.teams.on:
+                from adapters.teams import TeamsPlatform
+
                 teams = TeamsPlatform(settings=config.teams, directory=directory, extra_config=teams_auth)
                 found["teams"] = (await stack.enter_async_context(teams)).outbox
             if config.playground_on:
+                from adapters.playground import Playground, PlaygroundOutbox
+
                 playground = Playground(outbox=PlaygroundOutbox(sessions=sessions), trial=not config.core.admins)
                 found["playground"] = playground.outbox
             outboxes = found

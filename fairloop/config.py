@@ -12,10 +12,9 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from adapters.loopback import loopback_address
-from adapters.playground import PlaygroundSettings
+from adapters.playground.settings import PlaygroundSettings
 from adapters.slack.settings import SlackSettings
-from adapters.sources.ats_settings import AtsSettings
-from adapters.sources.webhook import WebhookSettings
+from adapters.sources.ats_settings import AtsSettings, WebhookSettings
 from adapters.teams.settings import TeamsSettings
 from bot.settings import Settings, SettingsBase, SettingsError, env, setting_name, toml_values
 

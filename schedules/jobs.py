@@ -91,8 +91,16 @@ class Clockwork:
         self._stopped = asyncio.Event()  # a job task that starts after stop() must not open new connections
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         add = self._scheduler.add_job
+
+        async def dispatch() -> int:
+            sent = await delivery.dispatch_due()
+            upcoming = await delivery.next_due()
+            if upcoming is not None:  # start on the dot when the next prompts fall due, not at the next tick
+                self._wake(upcoming)
+            return sent
+
         self._dispatch = add(
-            self._job("prompt dispatch", delivery.dispatch_due, dispatched), "interval",
+            self._job("prompt dispatch", dispatch, dispatched), "interval",
             seconds=max(1, settings.dispatch_interval.total_seconds()), id="dispatch", max_instances=1, coalesce=True,
             misfire_grace_time=60, next_run_time=datetime.now(UTC),
         )  # fmt: skip
@@ -161,6 +169,12 @@ class Clockwork:
 
     def kick(self) -> None:
         self._dispatch.modify(next_run_time=datetime.now(UTC))
+
+    def _wake(self, at: datetime) -> None:
+        """Run prompt dispatch at `at` if that comes before its next tick."""
+        nxt = self._dispatch.next_run_time
+        if not self._stopped.is_set() and (nxt is None or at < nxt):
+            self._dispatch.modify(next_run_time=at)
 
     async def stop(self) -> None:
         """No new runs; running jobs get `stop_within` seconds to finish, then are cancelled (a send cut short

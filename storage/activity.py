@@ -62,6 +62,41 @@ async def add(
         await _add(session, ActivityReason, {**keys, "reason": reason[:300]}, {"n": 1})
 
 
+Cell = tuple[date, str, str]  # day, team, role
+
+
+async def add_many(
+    *,
+    session: AsyncSession,
+    counts: Mapping[Cell, Mapping[str, int]],
+    practices: Mapping[tuple[date, str, str, str], Mapping[str, int]],
+) -> None:
+    """`add` for many cells at once: one statement per table, whatever the number of cells (clicks recorded
+    together add to a few cells many times over)."""
+    for model, rows in (
+        (Activity, [{"day": d, "team": t, "role": r, **_all(Activity, c)} for (d, t, r), c in counts.items()]),
+        (
+            ActivityPractice,
+            [{"day": d, "team": t, "role": r, "practice": p, **_all(ActivityPractice, c)}
+             for (d, t, r, p), c in practices.items()],
+        ),
+    ):  # fmt: skip
+        rows = [row for row in rows if any(row[name] for name in _columns(model))]
+        if not rows:
+            continue
+        table = model.__table__  # type: ignore[attr-defined]
+        statement = _insert(session, model)
+        keys = ["day", "team", "role"] + (["practice"] if model is ActivityPractice else [])
+        statement = statement.on_conflict_do_update(
+            index_elements=keys, set_={name: table.c[name] + statement.excluded[name] for name in _columns(model)}
+        )
+        await session.exec(statement, params=rows)  # type: ignore[call-overload]
+
+
+def _all(model: Any, counts: Mapping[str, int]) -> dict[str, int]:
+    return {name: counts.get(name, 0) for name in _columns(model)}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Slice:
     """The summed counts of one team × role over one slice of days (slice i: starts[i] <= day < starts[i-1])."""

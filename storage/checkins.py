@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -47,3 +47,38 @@ async def delete_checkin(*, session: AsyncSession, prompt_id: int) -> None:
         await session.exec(delete(CheckInAnswer).where(col(CheckInAnswer.checkin_id) == row.id))  # type: ignore[call-overload]
         await session.delete(row)
         await session.flush()
+
+
+async def checkins_for_prompts(*, session: AsyncSession, prompt_ids: Iterable[int]) -> dict[int, CheckIn]:
+    ids = sorted(set(prompt_ids))
+    found: dict[int, CheckIn] = {}
+    for i in range(0, len(ids), 500):
+        result = await session.exec(select(CheckIn).where(col(CheckIn.prompt_id).in_(ids[i : i + 500])))
+        found.update({c.prompt_id: c for c in result})
+    return found
+
+
+async def answers_for(*, session: AsyncSession, checkin_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """{check-in id: {practice: value}} for many check-ins, as plain rows."""
+    ids = sorted(set(checkin_ids))
+    found: dict[int, dict[str, str]] = {i: {} for i in ids}
+    for i in range(0, len(ids), 500):
+        rows = await session.exec(
+            select(CheckInAnswer.checkin_id, CheckInAnswer.practice, CheckInAnswer.value).where(
+                col(CheckInAnswer.checkin_id).in_(ids[i : i + 500])
+            )
+        )
+        for checkin_id, practice, value in rows:
+            found[checkin_id][practice] = value
+    return found
+
+
+async def replace_answers(*, session: AsyncSession, answers: Mapping[int, Mapping[str, str]]) -> None:
+    """Make each check-in's per-practice answers exactly these: one DELETE and one bulk INSERT for them all."""
+    if not answers:
+        return
+    ids = sorted(answers)
+    for i in range(0, len(ids), 500):
+        await session.exec(delete(CheckInAnswer).where(col(CheckInAnswer.checkin_id).in_(ids[i : i + 500])))  # type: ignore[call-overload]
+    rows = [{"checkin_id": c, "practice": k, "value": v} for c, given in answers.items() for k, v in given.items()]
+    await session.exec(insert(CheckInAnswer), params=rows)  # type: ignore[call-overload]

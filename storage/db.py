@@ -1,21 +1,25 @@
-"""Async engine and sessions; migrations run through alembic."""
+"""Async engine and sessions; migrations run through alembic (imported only when there is one to run)."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -102,6 +106,8 @@ async def checkpoint(sessions: Sessions) -> None:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -109,7 +115,36 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_sync(url: str, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
+
+
+_REVISION = re.compile(r"^(down_)?revision\b[^=\n]*=\s*(.+)$", re.MULTILINE)
+
+
+@cache
+def heads() -> frozenset[str]:
+    """The migrations' head revisions, read from the scripts' `revision` and `down_revision` lines: importing
+    alembic to ask would cost every command a third of a second (a test checks that alembic agrees)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(script.read_text(encoding="utf-8")):
+            found = ast.literal_eval(value.strip())
+            names = {found} if isinstance(found, str) else set(found or ())
+            (parents if down else revisions).update(names)
+    return frozenset(revisions - parents)
+
+
+async def at_head(engine: AsyncEngine) -> bool:
+    """Whether the database is migrated to the latest revision (one query; False when it was never migrated)."""
+    try:
+        async with engine.connect() as conn:
+            found = {row[0] for row in await conn.execute(text("SELECT version_num FROM alembic_version"))}
+    except DBAPIError:  # no alembic_version table yet
+        return False
+    return found == heads()
 
 
 async def upgrade(url: str, revision: str = "head") -> None:

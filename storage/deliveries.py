@@ -6,19 +6,111 @@ its token while its send is in flight, and let go (or settled) with its token, s
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, func, or_, tuple_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import insert
-from storage.models import DigestRun, Prompt, utcnow
+from storage.models import DigestRun, Identity, Person, Prompt, utcnow
 
 
 def _free(now: datetime) -> Any:
     return or_(col(Prompt.claimed_until).is_(None), col(Prompt.claimed_until) < now)
+
+
+# ---- first sends, written many at once ----
+async def let_go(*, session: AsyncSession, claims: Sequence[tuple[int, str]]) -> dict[int, tuple[str, str, int]]:
+    """Let go of each (prompt id, token) claim still held on a scheduled prompt, in one statement; {prompt id:
+    (team, role, person id)} of those that were. The others were taken over or moved on: not ours to write."""
+    if not claims:
+        return {}
+    conn = await session.connection()
+    rows = await conn.execute(
+        update(Prompt)
+        .where(tuple_(col(Prompt.id), col(Prompt.claim)).in_(list(claims)), col(Prompt.state) == "scheduled")
+        .values(claim=None, claimed_until=None)
+        .returning(col(Prompt.id), col(Prompt.team), col(Prompt.role), col(Prompt.person_id))
+    )
+    return {int(i): (str(t), str(r), int(p)) for i, t, r, p in rows}
+
+
+async def settle_sends(
+    *,
+    session: AsyncSession,
+    sent: Sequence[Mapping[str, Any]] = (),
+    undeliverable: Sequence[Mapping[str, Any]] = (),
+    later: Sequence[Mapping[str, Any]] = (),
+) -> None:
+    """Write the outcomes of sends whose claims were just let go (let_go): `sent` rows {id, at, platform,
+    conversation, message_id, remind_at} (the reminder's morning only if none is planned), `undeliverable` {id,
+    reason}, `later` {id, until} (tried again then). One statement for each kind."""
+    conn = await session.connection()
+    by_id = col(Prompt.id) == bindparam("b_id")
+    if sent:
+        await conn.execute(
+            update(Prompt).where(by_id).values(
+                state="sent", sent_at=bindparam("b_at"), platform=bindparam("b_platform"),
+                conversation=bindparam("b_conversation"), message_id=bindparam("b_message_id"),
+                remind_at=func.coalesce(col(Prompt.remind_at), bindparam("b_remind_at")),
+            ),
+            [{f"b_{k}": v for k, v in row.items()} for row in sent],
+        )  # fmt: skip
+    if undeliverable:
+        await conn.execute(
+            update(Prompt).where(by_id).values(state="undeliverable", reason=bindparam("b_reason")),
+            [{f"b_{k}": v for k, v in row.items()} for row in undeliverable],
+        )
+    if later:
+        await conn.execute(
+            update(Prompt).where(by_id).values(claimed_until=bindparam("b_until")),
+            [{f"b_{k}": v for k, v in row.items()} for row in later],
+        )
+
+
+async def first_prompted(*, session: AsyncSession, people: Sequence[Mapping[str, Any]]) -> None:
+    """People just prompted: {id, at, timezone}; the first prompt's time is kept, the timezone is the latest."""
+    if people:
+        conn = await session.connection()
+        await conn.execute(
+            update(Person)
+            .where(col(Person.id) == bindparam("b_id"))
+            .values(
+                first_prompted_at=func.coalesce(col(Person.first_prompted_at), bindparam("b_at")),
+                timezone=bindparam("b_timezone"),
+            ),  # fmt: skip
+            [{f"b_{k}": v for k, v in row.items()} for row in people],
+        )
+
+
+async def save_identities(*, session: AsyncSession, identities: Sequence[Mapping[str, Any]]) -> None:
+    """save_identity for many {person_id, platform, user_id, address}: the new ones inserted together, the changed
+    ones rewritten (an unchanged identity is not), one created meanwhile by another request left as it is."""
+    if not identities:
+        return
+    pairs = list(dict.fromkeys((i["platform"], i["user_id"]) for i in identities))
+    result = await session.exec(
+        select(Identity).where(tuple_(col(Identity.platform), col(Identity.user_id)).in_(pairs))
+    )
+    found = {(i.platform, i.user_id): i for i in result}
+    fresh: dict[tuple[str, str], dict[str, Any]] = {}
+    for given in identities:
+        key = (given["platform"], given["user_id"])
+        row = found.get(key)
+        if row is None:
+            fresh[key] = {**given, "address": dict(given.get("address") or {}), "updated_at": utcnow()}
+        elif row.person_id != given["person_id"] or (given.get("address") and dict(given["address"]) != row.address):
+            row.person_id = given["person_id"]
+            row.address = dict(given["address"]) if given.get("address") else row.address
+            row.updated_at = utcnow()
+            session.add(row)
+    if fresh:
+        statement = insert(session, Identity).on_conflict_do_nothing(index_elements=["platform", "user_id"])
+        await (await session.connection()).execute(statement, list(fresh.values()))
+    await session.flush()
 
 
 # ---- reminders ----

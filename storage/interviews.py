@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import insert
-from storage.models import Interview, Prompt, utcnow
+from storage.models import Interview, Person, Prompt, utcnow
 
 
 async def interviews_by_external_ids(*, session: AsyncSession, external_ids: Iterable[str]) -> dict[str, Interview]:
@@ -36,13 +36,63 @@ async def prompts_for_interviews(*, session: AsyncSession, interview_ids: Iterab
     return out
 
 
+async def prompts_by_ids(*, session: AsyncSession, prompt_ids: Iterable[int]) -> dict[int, Prompt]:
+    ids = sorted(set(prompt_ids))
+    found: dict[int, Prompt] = {}
+    for i in range(0, len(ids), 500):
+        result = await session.exec(select(Prompt).where(col(Prompt.id).in_(ids[i : i + 500])))
+        found.update({p.id: p for p in result if p.id is not None})
+    return found
+
+
 async def interviews_by_ids(*, session: AsyncSession, interview_ids: Iterable[int]) -> dict[int, Interview]:
-    ids = list(set(interview_ids))
+    ids = sorted(set(interview_ids))
     found: dict[int, Interview] = {}
     for i in range(0, len(ids), 500):
         result = await session.exec(select(Interview).where(col(Interview.id).in_(ids[i : i + 500])))
         found.update({iv.id: iv for iv in result if iv.id is not None})
     return found
+
+
+class InterviewBrief(NamedTuple):
+    id: int
+    external_id: str
+    status: str
+    ends_at: datetime
+
+
+class PromptBrief(NamedTuple):
+    interviewer: str  # email
+    state: str
+    due_at: datetime
+    reason: str | None
+
+
+async def briefs(
+    *, session: AsyncSession, interview_ids: Iterable[int]
+) -> tuple[dict[int, InterviewBrief], dict[int, list[PromptBrief]]]:
+    """What the webhook answers about interviews and their prompts, as plain rows (no ORM objects: a batch of 500
+    interviews has 2,000 prompts, and building objects for them cost more than the inserts)."""
+    ids = list(set(interview_ids))
+    interviews: dict[int, InterviewBrief] = {}
+    prompts: dict[int, list[PromptBrief]] = {i: [] for i in ids}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        found = await session.exec(
+            select(Interview.id, Interview.external_id, Interview.status, Interview.ends_at).where(
+                col(Interview.id).in_(chunk)
+            )
+        )
+        interviews.update({row[0]: InterviewBrief(*row) for row in found})
+        rows = await session.exec(
+            select(Prompt.interview_id, Person.email, Prompt.state, Prompt.due_at, Prompt.reason)
+            .join(Person, col(Person.id) == Prompt.person_id)
+            .where(col(Prompt.interview_id).in_(chunk))
+            .order_by(col(Prompt.id))
+        )
+        for interview_id, *rest in rows:
+            prompts[interview_id].append(PromptBrief(*rest))
+    return interviews, prompts
 
 
 async def get_prompt(*, session: AsyncSession, prompt_id: int) -> Prompt | None:
@@ -65,6 +115,18 @@ async def due_prompt_ids(*, session: AsyncSession, now: datetime, limit: int) ->
         .limit(limit)
     )
     return [i for i in result if i is not None]
+
+
+async def next_due_at(*, session: AsyncSession, after: datetime) -> datetime | None:
+    """When the next scheduled prompt falls due, if one is due after `after` (one step of the (state, due_at)
+    index)."""
+    result = await session.exec(
+        select(Prompt.due_at)
+        .where(Prompt.state == "scheduled", col(Prompt.due_at) > after)
+        .order_by(col(Prompt.due_at))
+        .limit(1)
+    )
+    return result.first()
 
 
 async def claim_prompt(*, session: AsyncSession, prompt_id: int, claim: str, now: datetime, until: datetime) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -24,13 +24,13 @@ async def get_person(*, session: AsyncSession, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
 
 
-async def emails_of(*, session: AsyncSession, person_ids: Iterable[int]) -> dict[int, str]:
-    ids = list(set(person_ids))
-    out: dict[int, str] = {}
+async def people_by_ids(*, session: AsyncSession, person_ids: Iterable[int]) -> dict[int, Person]:
+    ids = sorted(set(person_ids))
+    found: dict[int, Person] = {}
     for i in range(0, len(ids), 500):
-        result = await session.exec(select(Person.id, Person.email).where(col(Person.id).in_(ids[i : i + 500])))
-        out.update({pid: email for pid, email in result if pid is not None})
-    return out
+        result = await session.exec(select(Person).where(col(Person.id).in_(ids[i : i + 500])))
+        found.update({p.id: p for p in result if p.id is not None})
+    return found
 
 
 async def get_person_by_email(*, session: AsyncSession, email: str) -> Person | None:
@@ -71,12 +71,51 @@ async def get_people_by_emails(*, session: AsyncSession, emails: list[str]) -> d
     return found
 
 
+async def person_ids_by_emails(*, session: AsyncSession, emails: list[str]) -> dict[str, int]:
+    """Like get_people_by_emails, but only their ids, read as plain rows (intake knows people by id, and a batch
+    of interviews names thousands of them)."""
+    wanted = {normalise_email(e) for e in emails}
+    found = await _ids(session, wanted)
+    missing = sorted(wanted - found.keys())
+    if missing:
+        now = utcnow()
+        conn = await session.connection()
+        for i in range(0, len(missing), 500):
+            rows = [{"email": e, "reminders": True, "created_at": now} for e in missing[i : i + 500]]
+            await conn.execute(db_insert(session, Person).on_conflict_do_nothing(index_elements=["email"]), rows)
+        found.update(await _ids(session, set(missing)))
+    return found
+
+
+async def _ids(session: AsyncSession, emails: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    chunk = sorted(emails)
+    for i in range(0, len(chunk), 500):
+        rows = await session.exec(select(Person.email, Person.id).where(col(Person.email).in_(chunk[i : i + 500])))
+        found.update({email: person_id for email, person_id in rows if person_id is not None})
+    return found
+
+
 async def _people(session: AsyncSession, emails: set[str]) -> dict[str, Person]:
     found: dict[str, Person] = {}
     chunk = sorted(emails)
     for i in range(0, len(chunk), 500):
         result = await session.exec(select(Person).where(Person.email.in_(chunk[i : i + 500])))  # type: ignore[attr-defined]
         found.update({p.email: p for p in result})
+    return found
+
+
+async def people_by_user_ids(*, session: AsyncSession, platform: str, user_ids: Iterable[str]) -> dict[str, Person]:
+    """{platform user id: person} for those with an identity on `platform`, in one query."""
+    ids = sorted(set(user_ids))
+    found: dict[str, Person] = {}
+    for i in range(0, len(ids), 500):
+        rows = await session.exec(
+            select(Identity.user_id, Person)
+            .join(Person, col(Person.id) == Identity.person_id)
+            .where(Identity.platform == platform, col(Identity.user_id).in_(ids[i : i + 500]))
+        )
+        found.update(dict(rows.all()))
     return found
 
 
@@ -157,6 +196,34 @@ async def claim_key(*, session: AsyncSession, key: str, forever: bool = False, r
         .on_conflict_do_nothing(index_elements=["key"])
     )
     return bool(result.rowcount == 1)
+
+
+async def claim_keys(*, session: AsyncSession, keys: Sequence[str], replay: bool = False) -> list[bool]:
+    """claim_key for many keys in one statement: for each, whether it was claimed here (a key given twice is
+    claimed by its first)."""
+    if not keys:
+        return []
+    prefix = REPLAY if replay else ""
+    received = utcnow()
+    if replay:
+        received = datetime.combine(received.date(), time(), tzinfo=UTC)
+    conn = await session.connection()
+    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
+    claimed: set[str] = set()
+    unique = list(dict.fromkeys(prefix + k for k in keys))
+    for i in range(0, len(unique), 500):
+        statement = (
+            insert(ProcessedEvent)
+            .values([{"key": k, "received_at": received} for k in unique[i : i + 500]])
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(ProcessedEvent.key)  # type: ignore[arg-type]
+        )
+        claimed.update(str(k) for k in (await conn.execute(statement)).scalars())
+    out = []
+    for key in keys:
+        out.append(prefix + key in claimed)
+        claimed.discard(prefix + key)
+    return out
 
 
 async def release_key(*, session: AsyncSession, key: str) -> None:

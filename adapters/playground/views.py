@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.loopback import Handler, local_only
 from adapters.playground import render
 from adapters.playground.outbox import PlaygroundOutbox
 from adapters.web import DELIVERY, INTAKE, INTERACTIONS, NUDGE, bad_request, ingest, read_json
@@ -132,3 +133,20 @@ async def channel_post(request: web.Request) -> web.Response:
     default = spec.channel if spec.platform == "playground" else playground.outbox.default_channel
     delivery = await playground.outbox.post_channel(channel=str(data.get("channel") or default), message=message)
     return web.json_response({"conversation": delivery.conversation, "id": delivery.message_id})
+
+
+def install(app: web.Application) -> None:
+    """The page and its API. Anyone who reaches them may act as anyone, so they answer this machine only (a
+    loopback peer, a loopback Host, no proxy): not another machine, nor a web page that rebinds a name to us."""
+
+    def add(method: str, path: str, view: Handler) -> None:
+        app.router.add_route(method, path, local_only(view, what="The playground"))
+
+    add("GET", "/playground", page)
+    add("GET", "/playground/api/feed", feed)
+    add("POST", "/playground/api/action", action)
+    add("POST", "/playground/api/form", submit)
+    add("POST", "/playground/api/command", command)
+    add("POST", "/playground/api/interviews", interview)
+    add("POST", "/playground/api/sample", sample)
+    add("POST", "/playground/api/channel", channel_post)

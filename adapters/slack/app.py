@@ -14,8 +14,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import render, translate
+from adapters.slack import fast, render, translate
 from adapters.slack.outbox import SlackOutbox
+from adapters.slack.redraws import Redraws
 from bot.errors import FairloopError
 from bot.events import Actor, CommandIssued
 from bot.interactions.commands import needs_asker
@@ -55,6 +56,7 @@ class SlackBridge:
         self.outbox = outbox
         self.session = session
         self._profiles: dict[str, tuple[float, translate.Profile]] = {}
+        self.redraws = Redraws(outbox=outbox)
         self._running: set[asyncio.Task[Any]] = set()
 
     async def actor(self, body: Mapping[str, Any], *, within: float | None = None) -> Actor:
@@ -98,6 +100,7 @@ class SlackBridge:
         if self._running:
             logger.info("waiting for %d Slack request(s) in flight", len(self._running))
             await asyncio.wait(set(self._running), timeout=within)
+        await self.redraws.drain(within)
 
     async def ask(self, call: Awaitable[Reply], what: str) -> Reply:
         """The one catch-all: core errors become a private notice, anything else is logged and apologised for."""
@@ -150,7 +153,12 @@ class SlackBridge:
         await self.outbox.dm(user=who.user_id, message=message)
 
     # ---- listeners' bodies ----
-    async def on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_block_actions(self, ack: AsyncAck | fast.Ack, body: dict[str, Any]) -> None:
+        """A button click, from Bolt or from the one-click fast path (adapters/slack/fast.py)."""
+        self.track()
+        await _settled(ack, self.on_action(ack, body), "block_actions")
+
+    async def on_action(self, ack: AsyncAck | fast.Ack, body: dict[str, Any]) -> None:
         # Record, then acknowledge: once Slack has its 200 it never sends the click again, so the answer must be
         # in the database first (milliseconds; Slack allows 3 s). The card's redraw and notes come after.
         who = await self.actor(body, within=PROFILE_WAIT)
@@ -164,7 +172,7 @@ class SlackBridge:
         await self.open_form(body.get("trigger_id"), reply)
         if reply.message is not None:
             if src.surface == "message" and src.channel and src.ts:
-                await self.outbox.update(conversation=src.channel, message_id=src.ts, message=reply.message)
+                self.redraws.redraw(channel=src.channel, ts=src.ts, message=reply.message)
             elif src.surface == "home":
                 await self.publish_home(who)
         for work in reply.after:  # the prompt's redraw in the DM when the click came from elsewhere
@@ -224,20 +232,19 @@ class SlackBridge:
         await self.publish_home(await self.actor(body))
 
 
-def build_bolt(*, bridge: SlackBridge, signing_secret: str | None, socket_mode: bool) -> AsyncApp:
+def build_bolt(*, bridge: SlackBridge, signing_secret: str | None) -> AsyncApp:
     """A Bolt AsyncApp on the shared client; acks within Slack's 3 s, work continues after the ack."""
     bolt = AsyncApp(
         client=bridge.client,
         signing_secret=signing_secret or "",
-        request_verification_enabled=not socket_mode,
+        request_verification_enabled=False,  # POST /slack/events checks the signature before Bolt sees a request
         process_before_response=False,
         logger=logging.getLogger("adapters.slack.bolt"),
     )
 
     @bolt.action(re.compile(r".+"))
     async def action(ack: AsyncAck, body: dict[str, Any]) -> None:
-        bridge.track()
-        await _settled(ack, bridge.on_action(ack, body), "block_actions")
+        await bridge.on_block_actions(ack, body)
 
     @bolt.view(re.compile(r".+"))
     async def view(ack: AsyncAck, body: dict[str, Any]) -> None:

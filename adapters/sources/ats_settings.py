@@ -1,4 +1,5 @@
-"""The ATS connectors' settings (FAIRLOOP_ASHBY_*, FAIRLOOP_LEVER_*, FAIRLOOP_GREENHOUSE_*, FAIRLOOP_ATS_*)."""
+"""The interview sources' settings: the webhook's FAIRLOOP_API_TOKEN and the ATS connectors' (FAIRLOOP_ASHBY_*,
+FAIRLOOP_LEVER_*, FAIRLOOP_GREENHOUSE_*, FAIRLOOP_ATS_*). Every command reads them; the sources load when serving."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from bot.settings import SettingsBase, env, parse_duration
 
 VENDORS = ("ashby", "lever", "greenhouse")
+
+
+class WebhookSettings(SettingsBase):
+    api_token: str | None = Field(None, validation_alias=env("FAIRLOOP_API_TOKEN", "api_token"))
 
 
 class _Vendor(BaseModel):

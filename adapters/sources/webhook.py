@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from aiohttp import web
-from pydantic import Field
 
+from adapters.sources.ats_settings import WebhookSettings
 from adapters.web import error, ingest, read_json, same_secret
-from bot.settings import SettingsBase, env
-
-
-class WebhookSettings(SettingsBase):
-    api_token: str | None = Field(None, validation_alias=env("FAIRLOOP_API_TOKEN", "api_token"))
 
 
 def install(app: web.Application, *, settings: WebhookSettings) -> None:

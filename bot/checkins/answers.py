@@ -49,9 +49,13 @@ async def load_for(*, session: Session, actor: Actor, prompt_value: str) -> Load
 
 def zone_of(person: Person, settings: Settings) -> ZoneInfo:
     """The person's own timezone when their platform told us a valid one, else FAIRLOOP_TIMEZONE."""
-    if person.timezone:
+    return zone_named(person.timezone, settings)
+
+
+def zone_named(name: str | None, settings: Settings) -> ZoneInfo:
+    if name:
         with contextlib.suppress(KeyError, ValueError):
-            return ZoneInfo(person.timezone)
+            return ZoneInfo(name)
     return settings.zone
 
 

@@ -6,28 +6,29 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
+from bot.batching import Batcher
 from bot.checkins import cards
-from bot.checkins.answers import Loaded, title_of, zone_of
+from bot.checkins.answers import Loaded, title_of
+from bot.delivery import outcomes
 from bot.delivery.lease import LeaseLost, hold, record, retry_wait
-from bot.delivery.mornings import first_morning
+from bot.delivery.outcomes import Finished
 from bot.errors import PlatformUnavailable, Undeliverable
 from bot.messages import Message
 from bot.ports import Delivery, Outbox, Recipient
-from bot.reports import ledger
 from bot.settings import Settings
-from storage import db, deliveries
 from storage import interviews as repo
-from storage.db import Sessions, unit_of_work
+from storage.db import Session, Sessions, unit_of_work
 from storage.models import Identity, Person
-from storage.people import get_person, identities_of, save_identity
+from storage.people import get_person, identities_of
 
 logger = logging.getLogger(__name__)
 CONFIG_WAIT = timedelta(minutes=5)  # a revoked token or missing scope is not fixed in seconds
-CONCURRENCY = 8  # sends in flight at once; each prompt is still claimed before it is sent
+CONCURRENCY = 96  # sends in flight at once (the rate limit paces them); each is claimed before it is sent
 
 
 def recipient_for(person: Person, identity: Identity | None) -> Recipient:
@@ -48,26 +49,57 @@ async def dispatch_due(
     now: Callable[[], datetime],
     limit: int = 200,
 ) -> int:
-    """Send up to `limit` due prompts. Safe to run concurrently, in one process or many: each prompt is
-    claimed with a compare-and-set before sending, and the claim is renewed while the send is in flight
-    (bot/delivery/lease.py), so it is sent once even if the job overlaps itself or a send waits minutes."""
+    """Send every due prompt, CONCURRENCY at a time: as one send finishes the next starts, and due prompts are
+    read `limit` at a time whenever those read are all started, so a Monday's thousands go out without pauses
+    between batches (the platform's rate limit paces them; adapters/slack/pacing.py). Safe to run concurrently,
+    in one process or many: each prompt is claimed with a compare-and-set before sending, and the claim is
+    renewed while the send is in flight (bot/delivery/lease.py), so it is sent once even if the job overlaps
+    itself or a send waits minutes."""
     if not outboxes:
         return 0
-    async with unit_of_work(sessions) as session:
-        ids = await repo.due_prompt_ids(session=session, now=now(), limit=limit)
     gate = asyncio.Semaphore(CONCURRENCY)
+    finish = Batcher(partial(outcomes.write, sessions=sessions, settings=settings, now=now))
+    started: set[int] = set()  # each prompt once per run: one that failed waits for its claim to lapse
+    running: set[asyncio.Task[int]] = set()
+    sent = 0
 
     async def one(prompt_id: int) -> int:
-        async with gate:
-            try:
-                return await _claim_and_send(
-                    sessions=sessions, settings=settings, outboxes=outboxes, prompt_id=prompt_id, now=now
-                )
-            except Exception:  # noqa: BLE001 - one prompt's trouble (the database, say) must not stop the others
-                logger.exception("prompt %s could not be sent; it is tried again once its claim lapses", prompt_id)
-                return 0
+        try:
+            return await _claim_and_send(
+                sessions=sessions, settings=settings, outboxes=outboxes, prompt_id=prompt_id, now=now, finish=finish
+            )
+        except Exception:  # noqa: BLE001 - one prompt's trouble (the database, say) must not stop the others
+            logger.exception("prompt %s could not be sent; it is tried again once its claim lapses", prompt_id)
+            return 0
+        finally:
+            gate.release()
 
-    return sum(await asyncio.gather(*(one(i) for i in ids)))
+    try:
+        while True:
+            async with unit_of_work(sessions) as session:
+                ids = [
+                    i for i in await repo.due_prompt_ids(session=session, now=now(), limit=limit) if i not in started
+                ]
+            if not ids:
+                if not running:
+                    return sent
+                done, _ = await asyncio.wait(running)  # what these leave undone may be due again
+                running -= done
+                sent += sum(t.result() for t in done)
+                continue
+            for prompt_id in ids:
+                await gate.acquire()
+                started.add(prompt_id)
+                task = asyncio.create_task(one(prompt_id))
+                running.add(task)
+            done = {t for t in running if t.done()}
+            running -= done
+            sent += sum(t.result() for t in done)
+    finally:  # stopping: the sends under way are cancelled with the run (each gives its claim back)
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.wait(running)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,9 +131,11 @@ async def _claim_and_send(
     outboxes: Mapping[str, Outbox],
     prompt_id: int,
     now: Callable[[], datetime],
+    finish: Callable[[Finished], Awaitable[int]],
 ) -> int:
     claim, lease = uuid.uuid4().hex, settings.delivery_lease
-    async with unit_of_work(sessions) as session:
+    async with unit_of_work(sessions) as session:  # read, then claimed: the claim is the transaction's one write
+        recipients, message = await _compose(session=session, settings=settings, prompt_id=prompt_id, now=now)
         moment = now()
         if not await repo.claim_prompt(
             session=session, prompt_id=prompt_id, claim=claim, now=moment, until=moment + lease
@@ -113,7 +147,6 @@ async def _claim_and_send(
             return await repo.renew_prompt(session=session, prompt_id=prompt_id, claim=claim, until=until)
 
     try:
-        recipients, message = await _compose(sessions=sessions, settings=settings, prompt_id=prompt_id, now=now)
         sending = _deliver(outboxes, recipients, message, prompt_id=prompt_id, lease=lease)
         outcome = await hold(sending, renew=renew, lease=lease, now=now, what=f"prompt {prompt_id}")
     except LeaseLost as exc:
@@ -124,11 +157,14 @@ async def _claim_and_send(
             await asyncio.wait_for(_release(sessions, prompt_id, claim, now()), 2)
         raise
 
-    async def write() -> int:
-        return await _finish(sessions=sessions, settings=settings, prompt_id=prompt_id, claim=claim, outcome=outcome,
-                             now=now)  # fmt: skip
-
-    return await record(write, what=f"the outcome of prompt {prompt_id}", within=2 * lease.total_seconds())
+    retry_at = now() + outcome.retry_in if outcome.retry_in is not None else None
+    finished = Finished(prompt_id=prompt_id, claim=claim, person_id=recipients.person.id or 0,
+                        platform=outcome.platform, delivery=outcome.delivery, reasons=outcome.reasons,
+                        retry_at=retry_at)  # fmt: skip
+    # written with the outcomes of other sends finishing meanwhile (bot/delivery/outcomes.py), tried again while
+    # the database is away: a send that happened must not be sent again because its outcome went unwritten
+    return await record(lambda: finish(finished), what=f"the outcome of prompt {prompt_id}",
+                        within=2 * lease.total_seconds())  # fmt: skip
 
 
 async def _release(sessions: Sessions, prompt_id: int, claim: str, at: datetime) -> None:
@@ -137,23 +173,22 @@ async def _release(sessions: Sessions, prompt_id: int, claim: str, at: datetime)
 
 
 async def _compose(
-    *, sessions: Sessions, settings: Settings, prompt_id: int, now: Callable[[], datetime]
+    *, session: Session, settings: Settings, prompt_id: int, now: Callable[[], datetime]
 ) -> tuple[Recipients, Message]:
     """The prompt's message, and the person as each platform knows them."""
-    async with unit_of_work(sessions) as session:
-        prompt = await repo.get_prompt(session=session, prompt_id=prompt_id)
-        assert prompt is not None
-        interview = await repo.get_interview(session=session, interview_id=prompt.interview_id)
-        person = await get_person(session=session, person_id=prompt.person_id)
-        assert interview is not None and person is not None
-        identities = {i.platform: i for i in await identities_of(session=session, person_id=person.id or 0)}
-        loaded = Loaded(prompt=prompt, interview=interview, person=person)
-        message = cards.prompt_message(
-            prompt_id=prompt_id,
-            title=title_of(loaded, settings, now()),
-            settings=settings,
-            first_time=person.first_prompted_at is None,
-        )
+    prompt = await repo.get_prompt(session=session, prompt_id=prompt_id)
+    assert prompt is not None
+    interview = await repo.get_interview(session=session, interview_id=prompt.interview_id)
+    person = await get_person(session=session, person_id=prompt.person_id)
+    assert interview is not None and person is not None
+    identities = {i.platform: i for i in await identities_of(session=session, person_id=person.id or 0)}
+    loaded = Loaded(prompt=prompt, interview=interview, person=person)
+    message = cards.prompt_message(
+        prompt_id=prompt_id,
+        title=title_of(loaded, settings, now()),
+        settings=settings,
+        first_time=person.first_prompted_at is None,
+    )
     return Recipients(person=person, identities=identities), message
 
 
@@ -179,61 +214,6 @@ async def _deliver(
             logger.exception("sending prompt %s via %s failed; will retry", prompt_id, platform)
             return Outcome(retry_in=retry_wait(lease))
     return Outcome(reasons=tuple(reasons))
-
-
-async def _finish(
-    *, sessions: Sessions, settings: Settings, prompt_id: int, claim: str, outcome: Outcome, now: Callable[[], datetime]
-) -> int:
-    """Write what became of the send, with its claim token: a no-op when the claim is no longer ours."""
-    async with unit_of_work(sessions) as session:
-        prompt = await repo.get_prompt(session=session, prompt_id=prompt_id)
-        assert prompt is not None
-        if outcome.retry_in is not None:
-            await repo.finish_prompt(session=session, prompt_id=prompt_id, claim=claim,
-                                     claimed_until=now() + outcome.retry_in)  # fmt: skip
-            return 0
-        delivery, platform = outcome.delivery, outcome.platform
-        if delivery is None:
-            reason = "; ".join(outcome.reasons)[:300]
-            if await repo.finish_prompt(
-                session=session, prompt_id=prompt_id, claim=claim, state="undeliverable", reason=reason
-            ):
-                day = ledger.day_of(now(), settings)
-                await ledger.undeliverable(session=session, prompt=prompt, day=day, reason=reason)
-            logger.info("prompt %s undeliverable: %s", prompt_id, reason)
-            return 0
-        moment = now()
-        finished = await repo.finish_prompt(
-            session=session,
-            prompt_id=prompt_id,
-            claim=claim,
-            state="sent",
-            sent_at=moment,
-            platform=platform,
-            conversation=delivery.conversation,
-            message_id=delivery.message_id,
-        )
-        if not finished:  # another replica's claim: its outcome stands, this one is not written over it
-            logger.warning("prompt %s was delivered on a claim no longer ours; its outcome is not recorded", prompt_id)
-            return 0
-        await ledger.sent(session=session, prompt=prompt, day=ledger.day_of(moment, settings))
-        person = await get_person(session=session, person_id=prompt.person_id)
-        assert person is not None
-        if person.first_prompted_at is None or (delivery.timezone and person.timezone != delivery.timezone):
-            person.first_prompted_at = person.first_prompted_at or moment
-            person.timezone = delivery.timezone or person.timezone
-            await db.save(session, person)
-        when = first_morning(moment + settings.reminder_after, zone_of(person, settings))
-        await deliveries.plan_reminder(session=session, prompt_id=prompt_id, remind_at=when)  # its one reminder
-        if delivery.user_id:
-            await save_identity(
-                session=session,
-                person_id=person.id or 0,
-                platform=platform,
-                user_id=delivery.user_id,
-                address=delivery.address,
-            )
-    return 1
 
 
 async def expire_old(*, sessions: Sessions, settings: Settings, now: datetime) -> int:

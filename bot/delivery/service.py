@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot import concerns
@@ -18,7 +18,7 @@ from bot.ports import Outbox, Outboxes
 from bot.reports.service import Reports
 from bot.settings import Settings
 from storage.db import Sessions, unit_of_work
-from storage.interviews import get_prompt
+from storage.interviews import get_prompt, next_due_at
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,15 @@ class Delivery:
         return await prompts.dispatch_due(
             sessions=self._sessions, settings=self._settings, outboxes=self._outboxes, now=self._clock, limit=limit
         )
+
+    async def next_due(self) -> datetime | None:
+        """When the next prompt not yet due falls due (so dispatch can start on the dot, not at the next tick)."""
+        now = self._clock()
+        async with unit_of_work(self._sessions) as session:
+            upcoming = await next_due_at(session=session, after=now)
+        if upcoming is not None and upcoming.tzinfo is None:  # SQLite hands UTC back without its zone
+            upcoming = upcoming.replace(tzinfo=UTC)
+        return upcoming
 
     async def send_reminders(self) -> int:
         return await reminders.send_reminders(

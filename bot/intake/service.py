@@ -15,8 +15,9 @@ from bot.settings import Settings
 from bot.tokens import Signer
 from storage import interviews as repo
 from storage.db import Sessions, unit_of_work
-from storage.models import Interview, Prompt
-from storage.people import claim_key, emails_of
+from storage.interviews import InterviewBrief, PromptBrief
+from storage.models import Interview
+from storage.people import claim_key
 
 
 class Intake:
@@ -37,10 +38,8 @@ class Intake:
             ids = await upsert_interviews(session=session, items=items, prompt_delay=self._settings.prompt_delay)
             if not describe:
                 return [{"id": i} for i in ids]
-            rows = await repo.interviews_by_ids(session=session, interview_ids=ids)
-            prompts = await repo.prompts_for_interviews(session=session, interview_ids=ids)
-            emails = await emails_of(session=session, person_ids=[p.person_id for ps in prompts.values() for p in ps])
-            return [describe_one(rows[i], prompts.get(i, []), emails, self.feedback_url(rows[i])) for i in ids]
+            rows, prompts = await repo.briefs(session=session, interview_ids=ids)
+            return [describe_one(rows[i], prompts.get(i, []), self.feedback_url(rows[i])) for i in ids]
 
     async def apply(
         self,
@@ -78,15 +77,13 @@ class Intake:
             await self.ingest(sample.interview_for(for_email, now=self._clock()))
         return summary
 
-    def feedback_url(self, interview: Interview) -> str:
+    def feedback_url(self, interview: Interview | InterviewBrief) -> str:
         """The candidate's feedback link: stable for an interview, its 30 days running from the interview's end."""
         token = self._signer.feedback_token(interview.id or 0, issued_at=interview.ends_at)
         return f"{self._settings.base_url}/f/{token}"
 
 
-def describe_one(
-    interview: Interview, prompts: list[Prompt], emails: dict[int, str], feedback_url: str | None
-) -> dict[str, Any]:
+def describe_one(interview: InterviewBrief, prompts: list[PromptBrief], feedback_url: str | None) -> dict[str, Any]:
     """The webhook's answer for one interview (contract shape)."""
     out: dict[str, Any] = {
         "id": interview.id,
@@ -94,7 +91,7 @@ def describe_one(
         "status": interview.status,
         "prompts": [
             {
-                "interviewer": emails.get(p.person_id, ""),
+                "interviewer": p.interviewer,
                 "state": p.state,
                 "due_at": p.due_at.isoformat().replace("+00:00", "Z"),
                 **({"reason": p.reason} if p.reason else {}),

@@ -10,7 +10,7 @@ from storage import db
 from storage import interviews as repo
 from storage.db import Session
 from storage.models import Interview, Prompt
-from storage.people import get_people_by_emails, normalise_email
+from storage.people import normalise_email, person_ids_by_emails
 
 
 async def upsert_interviews(*, session: Session, items: list[InterviewIn], prompt_delay: timedelta) -> list[int]:
@@ -24,7 +24,7 @@ async def upsert_interviews(*, session: Session, items: list[InterviewIn], promp
     unsent prompts are cancelled. New interviews and prompts go in as bulk inserts.
     """
     existing = await repo.interviews_by_external_ids(session=session, external_ids=[i.external_id for i in items])
-    people = await get_people_by_emails(session=session, emails=[iv.email for i in items for iv in i.interviewers])
+    people = await person_ids_by_emails(session=session, emails=[iv.email for i in items for iv in i.interviewers])
     fields = {i.external_id: _fields(i) for i in items}
     new_ids = await repo.insert_interviews(
         session=session,
@@ -39,7 +39,7 @@ async def upsert_interviews(*, session: Session, items: list[InterviewIn], promp
     new_prompts: list[dict[str, Any]] = []
     for item in items:
         f = fields[item.external_id]
-        wanted = {people[normalise_email(iv.email)].id for iv in item.interviewers}
+        wanted = {people[normalise_email(iv.email)] for iv in item.interviewers}
         row = existing.get(item.external_id)
         due = f["ends_at"] + prompt_delay
         if row is None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
 
 from bot import concerns
-from bot.checkins import answers, cards
+from bot.batching import Batcher
+from bot.checkins import answers, bulk, cards
 from bot.clock import Clock
 from bot.delivery.mornings import next_morning
 from bot.delivery.service import Delivery
@@ -18,6 +19,7 @@ from bot.events import ButtonClicked, CommandIssued, FormSubmitted
 from bot.feedback import anonymous
 from bot.feedback.service import Feedback
 from bot.interactions import admin, commands
+from bot.messages import Message
 from bot.people import resolve_person
 from bot.replies import Reply, notice
 from bot.reports.format import as_message
@@ -50,13 +52,17 @@ class Interactions:
         self._reports = reports
         self._delivery = delivery
         self._feedback = feedback
+        self._all_followed = Batcher(self._record_all_followed)
 
     # ---- buttons ----
     async def on_button(self, event: ButtonClicked, *, defer: bool = False) -> Reply:
         """Record a click. Redrawing the prompt elsewhere than where it was clicked runs before this returns, or
         with `defer` comes back in `Reply.after`, for the adapter to run once it has acknowledged the click."""
         try:
-            reply = await _retry_once(self._button, event)
+            if event.action_id == cards.ALL:  # the one-click answer: recorded with whoever else clicked meanwhile
+                reply = await self._all_followed(event)
+            else:
+                reply = await _retry_once(self._button, event)
         except FairloopError as exc:
             return Reply(notice=notice(exc.text))
         if not event.in_place and reply.message is not None and event.action_id.startswith("checkin."):
@@ -65,6 +71,24 @@ class Interactions:
                 return replace(reply, after=(redraw,))
             await redraw()
         return reply
+
+    async def _record_all_followed(self, events: Sequence[ButtonClicked]) -> list[Reply | FairloopError]:
+        """**All practices followed** for a batch of clicks, in one transaction (bot/checkins/bulk.py). If the
+        transaction fails as a whole (another replica recorded one of these prompts a moment ago), each click is
+        recorded on its own, as any other button is."""
+        try:
+            async with unit_of_work(self._sessions) as session:
+                done = await bulk.record_all(session=session, settings=self._settings, now=self._clock(), clicks=events)
+        except Exception:  # noqa: BLE001 - the clicks are not lost: each is tried again alone, below
+            logger.info("recording %d click(s) together failed; recording each alone", len(events), exc_info=True)
+            return [await self._alone(e) for e in events]
+        return [Reply(message=m) if isinstance(m, Message) else m for m in done]
+
+    async def _alone(self, event: ButtonClicked) -> Reply | FairloopError:
+        try:
+            return await _retry_once(self._button, event)
+        except FairloopError as exc:
+            return exc
 
     async def _button(self, event: ButtonClicked) -> Reply:
         if event.action_id in (REMINDERS_OFF, REMINDERS_ON):

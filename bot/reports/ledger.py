@@ -49,7 +49,16 @@ async def sent(*, session: Session, prompt: Prompt, day: date) -> None:
 
 
 async def undeliverable(*, session: Session, prompt: Prompt, day: date, reason: str) -> None:
-    await _add(session, prompt, day, counts={"undeliverable": 1}, reason=reason)
+    await undeliverable_in(session=session, day=day, team=prompt.team, role=prompt.role, reason=reason)
+
+
+async def undeliverable_in(*, session: Session, day: date, team: str, role: str, reason: str) -> None:
+    await activity.add(session=session, day=day, team=team, role=role, counts={"undeliverable": 1}, reason=reason)
+
+
+async def sent_in_bulk(*, session: Session, cells: Mapping[tuple[date, str, str], int]) -> None:
+    """Prompts delivered, counted per day × team × role (the sends of a batch, written together)."""
+    await activity.add_many(session=session, counts={cell: {"sent": n} for cell, n in cells.items()}, practices={})
 
 
 async def answered(
@@ -64,12 +73,26 @@ async def answered(
     was_all_followed: bool | None = None,
 ) -> None:
     """A first answer (`before` is None) or a changed one (what it was is taken away, what it is now added)."""
+    counts, practices = answer_counts(
+        answers=answers, all_followed=all_followed, seconds=seconds, before=before, was_all_followed=was_all_followed
+    )
+    await _add(session, prompt, day, counts=counts, practices=practices)
+
+
+def answer_counts(
+    *,
+    answers: Mapping[str, str],
+    all_followed: bool,
+    seconds: int,
+    before: Mapping[str, str] | None = None,
+    was_all_followed: bool | None = None,
+) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """What an answer adds to its day: (counts by column, {practice: {yes|no|na: n}}), for `answered` and for
+    answers recorded in bulk alike."""
     if before is None:
-        counts = {"answers": 1, "all_followed": int(all_followed), bucket(seconds): 1}
-        await _add(session, prompt, day, counts=counts, practices=_practices(answers, 1))
-        return
+        return {"answers": 1, "all_followed": int(all_followed), bucket(seconds): 1}, _practices(answers, 1)
     counts = {"edits": 1, "all_followed": int(all_followed) - int(bool(was_all_followed))}
-    await _add(session, prompt, day, counts=counts, practices=_merge(_practices(before, -1), _practices(answers, 1)))
+    return counts, _merge(_practices(before, -1), _practices(answers, 1))
 
 
 async def withdrawn(

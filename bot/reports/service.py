@@ -4,7 +4,7 @@ each read from the disclosure gate's table for today."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from bot.clock import Clock
 from bot.config import Digest
@@ -51,11 +51,18 @@ class Reports:
         if period not in windows.PERIODS:
             raise UserInputError(f"I don't know the period {period!r}; try 7d, 30d, 90d or quarter.")
         table = await self.table()
-        async with unit_of_work(self._sessions) as session:  # names as stored, whatever the case they are asked in
-            teams = sorted(set(await q.distinct_values(session=session, column="team")) | set(table.teams))
-            roles = sorted(set(await q.distinct_values(session=session, column="role")) | set(table.roles))
-        team, role = stats.canonical(teams, "team", team), stats.canonical(roles, "role", role)
+        team = await self._name("team", team, table.teams)
+        role = await self._name("role", role, table.roles)
         return stats.compute(table=table, settings=self._settings, period=period, team=team, role=role)
+
+    async def _name(self, column: Literal["team", "role"], wanted: str | None, counted: tuple[str, ...]) -> str | None:
+        """The name as stored, whatever the case it is asked in: one the ledger counts, else one any prompt has
+        (read only then: it scans every prompt)."""
+        if wanted is None or any(v.lower() == wanted.strip().lower() for v in counted):
+            return stats.canonical(counted, column, wanted)
+        async with unit_of_work(self._sessions) as session:
+            stored = await q.distinct_values(session=session, column=column)
+        return stats.canonical(sorted(set(stored) | set(counted)), column, wanted)
 
     async def digest(self, spec: Digest, *, now: datetime | None = None, with_chart: bool = False) -> Message:
         """`spec`'s digest as it would post at `now`; with a chart image when the channel can show it."""

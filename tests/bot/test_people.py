@@ -38,3 +38,14 @@ async def test_speaking_again_does_not_rewrite_the_identity(make_core: MakeCore)
     async with unit_of_work(a.sessions) as session:
         moved = (await session.exec(select(Identity))).one()
     assert moved.address == {"conversation": "c2"} and moved.updated_at > first
+
+
+async def test_requests_arriving_together_are_each_first_once_across_replicas(make_core: MakeCore) -> None:
+    """Replay keys are claimed in batches: within a batch, and between replicas, each request is new exactly once."""
+    a, b = await make_core(), await make_core()
+    firsts = await asyncio.gather(*(g.directory.first_delivery(k) for g, k in
+                                    [(a, "s1"), (a, "s1"), (a, "s2"), (b, "s2"), (b, "s3"), (a, "s3")]))  # fmt: skip
+    assert sum(firsts[:2]) == 1 and sum(firsts[2:4]) == 1 and sum(firsts[4:]) == 1
+    assert firsts[:2] == [True, False]  # the same key twice in one batch: its first is the new one
+    assert not await a.directory.first_delivery("s1") and not await b.directory.first_delivery("s1")
+    assert await b.directory.first_delivery("s4")

@@ -75,3 +75,22 @@ def test_0007_carries_feedback_over_with_random_keys_and_keeps_only_live_link_ma
     with closing(sqlite3.connect(path)) as conn:
         assert sorted(r[0] for r in conn.execute("SELECT text FROM feedback")) == ["note 0", "note 1", "note 2"]
         assert [r[0] for r in conn.execute("SELECT digest FROM feedbacklinkused")] == ["b" * 64]
+
+
+def test_heads_read_from_the_scripts_are_alembics_heads() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert db.heads() == frozenset(ScriptDirectory.from_config(db.alembic_config("sqlite://")).get_heads())
+
+
+async def test_at_head_only_once_every_migration_has_run(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'h.db'}"
+    engine = db.make_engine(url)
+    try:
+        assert not await db.at_head(engine)  # never migrated: no alembic_version table
+        await db.upgrade(url, "0006")
+        assert not await db.at_head(engine)
+        await db.upgrade(url)
+        assert await db.at_head(engine)
+    finally:
+        await engine.dispose()

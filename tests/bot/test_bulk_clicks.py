@@ -48,6 +48,16 @@ async def world(graph: Graph, tag: str) -> list[tuple[int, str]]:
     return [(p.id or 0, emails[p.id]) for p in prompts]
 
 
+async def sent_together(graph: Graph, prompts: list[tuple[int, str]]) -> None:
+    """Both worlds' prompts sent at the same instant: they are delivered at the wall clock's time a few
+    milliseconds apart, and a second boundary between them would change the whole seconds each answer took."""
+    ids = [pid for pid, _ in prompts]
+    async with unit_of_work(graph.sessions) as session:
+        first = await session.get(Prompt, ids[0])
+        assert first is not None and first.sent_at is not None
+        await session.exec(sa.update(Prompt).where(Prompt.id.in_(ids)).values(sent_at=first.sent_at))  # type: ignore[union-attr,call-overload]
+
+
 async def owner(session: Any, person_id: int) -> str:
     from storage.models import Person
 
@@ -117,6 +127,7 @@ def script(seed: int) -> list[Step]:
 async def test_clicks_recorded_together_end_as_one_at_a_time(make_core: MakeCore, clock: Clock, seed: int) -> None:
     graph = await make_core(min_group_size=1)
     ours, theirs = await world(graph, "ZQ"), await world(graph, "XK")
+    await sent_together(graph, ours + theirs)
     clock.set(datetime.now(UTC))
     steps = script(seed)
     mine: list[Reply] = []

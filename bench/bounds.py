@@ -5,7 +5,7 @@ BOUNDS: dict[str, str] = {
     "clicks_vs_bare_bolt": (
         "one core's worth of Python per click on the event loop. Measured from /proc, the serving process spends "
         "about 1.2–1.4 ms of main-thread CPU per click (its SQLite threads ~0.1 ms), where bare Bolt spends about "
-        "0.4 ms per request: at c=64 both are CPU-bound, so the ratio is the ratio of those costs. A py-spy profile "
+        "0.3–0.4 ms per request: at c=64 both are CPU-bound, so the ratio is the ratio of those costs. A py-spy profile "
         "of the main thread under this load: recording the clicks ~30% (a batch of ~28 clicks per transaction: "
         "about a dozen statements through SQLAlchemy and aiosqlite, whose thread hand-offs cost more than the SQL), "
         "the card's chat.update after the ack ~17% (one per click: each card is clicked 15 times a round, but a "
@@ -13,7 +13,7 @@ BOUNDS: dict[str, str] = {
         "with the signature check and the payload's parsing ~23%, the replay-key claim ~5% (batched too), the loop "
         "and the database hand-offs the rest. Before this work the same clicks cost ~3 ms each and, with the click "
         "recorded before its ack, many waited over Bolt's 3 s for the ack and were answered 404. What now keeps the "
-        "ratio under 0.8 is that the record, the redraw and the HTTP around them together cost about three bare-Bolt "
+        "ratio under 0.8 is that the record, the redraw and the HTTP around them together cost four to five bare-Bolt "
         "requests; halving it means fewer statements and hand-offs per batch (raw driver calls) and redraws out of "
         "the process, and past one core, more processes (replicas share one database; docs/DEPLOY.md)"
     ),

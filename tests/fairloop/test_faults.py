@@ -77,7 +77,7 @@ async def test_faults_kills_and_an_outage_leave_every_interviewer_exactly_one_dm
                 total = SLACK_PEOPLE + TEAMS_PEOPLE
                 await post_interviews(replicas[0].url, one_each(slack_emails + [p.email for p in teams_people()], "f"))
                 await _delivered(fake, connector, at_least=total // 5)
-                await _kill_mid_send(replicas[2], fake, connector)
+                killed = await _kill_mid_send(replicas, fake, connector)
                 await _delivered(fake, connector, at_least=total * 3 // 5)
                 relay.cut()  # the database goes away for everyone
                 await asyncio.sleep(OUTAGE)
@@ -95,7 +95,7 @@ async def test_faults_kills_and_an_outage_leave_every_interviewer_exactly_one_dm
     count = DmCount(expected=total, per_person=slack_dms(fake) + teams_dms(connector))
     posted = [key for key, state in runs if state == "posted"]
     print(f"\n{count}; faults injected: Slack {dict(fake.faults.injected)}, Teams {dict(connector.faults.injected)}; "
-          f"sends cut off by the SIGKILL {fake.faults.dropped + connector.faults.dropped}; database outage "
+          f"SIGKILLed {killed}, cutting off {fake.faults.dropped + connector.faults.dropped} sends; database outage "
           f"{OUTAGE:.0f}s ({relay.refused} connections refused); digest runs posted {len(posted)}, "
           f"posts in the channel {channel_posts(fake, DIGEST)}")  # fmt: skip
     assert states == {"sent": total}
@@ -122,18 +122,27 @@ async def _delivered(fake: FakeSlack, connector: FakeConnector, *, at_least: int
     await eventually(enough, within=120, what=f"{at_least} DMs delivered", every=0.05)
 
 
-async def _kill_mid_send(victim: Served, fake: FakeSlack, connector: FakeConnector) -> None:
-    """Hold every send at the platforms until the victim has sends waiting for an answer, then SIGKILL it. Answers
-    given before the hold have been recorded by then, so what the kill cuts off is sends in flight, not the moment
-    between a platform's answer and its record (the at-least-once window docs/ and the report describe)."""
+async def _kill_mid_send(replicas: list[Served], fake: FakeSlack, connector: FakeConnector) -> str:
+    """Hold every send at the platforms until a replica has sends waiting for an answer, then SIGKILL it. Which one
+    that is depends on who claimed the prompts left (each keeps many sends going, so two may have all of them).
+    Answers given before the hold have been recorded by then, so what the kill cuts off is sends in flight, not the
+    moment between a platform's answer and its record (the at-least-once window docs/ and the report describe)."""
     fake.faults.hold()
     connector.faults.hold()
+
+    def waiting() -> Served | None:
+        held = {r.name: fake.faults.held[r.name.replace("replica-", "r")] for r in replicas}
+        most = max(replicas, key=lambda r: (held[r.name], r.name))
+        return most if held[most.name] > 0 else None
+
     try:
-        await eventually(lambda: asyncio.sleep(0, result=fake.faults.held[victim.name.replace("replica-", "r")] > 0),
-                         within=60, what="the victim's sends waiting at Slack")  # fmt: skip
+        victim = await eventually(lambda: asyncio.sleep(0, result=waiting()), within=60,
+                                  what="a replica's sends waiting at Slack")  # fmt: skip
         await asyncio.sleep(1.0)
+        held = ", ".join(f"{r.name} {fake.faults.held[r.name.replace('replica-', 'r')]}" for r in replicas)
         await victim.kill()
         await asyncio.sleep(0.3)  # its connections are closed now
+        return f"{victim.name} (Slack sends held: {held})"
     finally:
         fake.faults.release()
         connector.faults.release()

@@ -62,11 +62,7 @@ async def get_people_by_emails(*, session: AsyncSession, emails: list[str]) -> d
     found = await _people(session, wanted)
     missing = sorted(wanted - found.keys())
     if missing:
-        now = utcnow()
-        conn = await session.connection()
-        for i in range(0, len(missing), 500):
-            rows = [{"email": e, "reminders": True, "created_at": now} for e in missing[i : i + 500]]
-            await conn.execute(db_insert(session, Person).on_conflict_do_nothing(index_elements=["email"]), rows)
+        await _insert_missing(session, missing)
         found.update(await _people(session, set(missing)))
     return found
 
@@ -78,13 +74,18 @@ async def person_ids_by_emails(*, session: AsyncSession, emails: list[str]) -> d
     found = await _ids(session, wanted)
     missing = sorted(wanted - found.keys())
     if missing:
-        now = utcnow()
-        conn = await session.connection()
-        for i in range(0, len(missing), 500):
-            rows = [{"email": e, "reminders": True, "created_at": now} for e in missing[i : i + 500]]
-            await conn.execute(db_insert(session, Person).on_conflict_do_nothing(index_elements=["email"]), rows)
+        await _insert_missing(session, missing)
         found.update(await _ids(session, set(missing)))
     return found
+
+
+async def _insert_missing(session: AsyncSession, emails: list[str]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING, 500 at a time: a person created meanwhile by another request is no error."""
+    now = utcnow()
+    conn = await session.connection()
+    for i in range(0, len(emails), 500):
+        rows = [{"email": e, "reminders": True, "created_at": now} for e in emails[i : i + 500]]
+        await conn.execute(db_insert(session, Person).on_conflict_do_nothing(index_elements=["email"]), rows)
 
 
 async def _ids(session: AsyncSession, emails: set[str]) -> dict[str, int]:

@@ -41,8 +41,11 @@ async def test_after_a_429_the_method_waits_out_retry_after_then_runs_at_the_pac
     # Retry-After (1 s) held back every call of the method, not only the refused ones (calls already on their way
     # when the first 429 came are refused too, within milliseconds)
     assert not [c for c in calls if first + 0.05 < c.at < first + 1.0]
-    # then the pace: at most LIMIT a second, so no call was refused after the first ones
-    assert max(c.at for c in refused) < first + 0.1
+    # then the pace: at most LIMIT a second, so hardly a call is refused after the first ones (unpaced, the calls
+    # after the wait would meet a 429 by the dozen; a stalled loop can still bunch two paced calls into one of the
+    # fake's seconds)
+    late = [c for c in refused if c.at >= first + 0.1]
+    assert len(late) <= 2, [round(c.at - first, 2) for c in late]
     assert 1 / pacer.interval("users.lookupByEmail") == pytest.approx(LIMIT * 0.97, rel=0.1)
     assert took < 1.0 + 3 * LIMIT / (LIMIT * 0.9) + 1.0  # the first second's burst, the wait, then the pace
 
@@ -55,4 +58,4 @@ async def test_a_method_slack_never_refused_is_not_held_back(
     await asyncio.gather(*(client.users_lookupByEmail(email="ana@example.com") for _ in range(2 * LIMIT)))
     started = time.monotonic()
     await asyncio.gather(*(client.auth_test() for _ in range(3 * LIMIT)))
-    assert time.monotonic() - started < 1.0 and pacer.interval("auth.test") == 0.0
+    assert time.monotonic() - started < 2.0 and pacer.interval("auth.test") == 0.0  # paced: 3 s

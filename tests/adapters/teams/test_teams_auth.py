@@ -19,7 +19,7 @@ from tests.support.teams.harness import ANA, MIA, RAJ, card_text, teams_config
 from tests.support.teams.signed import APP_ID, PASSWORD, SignedHarness
 
 T = TypeVar("T")
-STALL = 0.5  # seconds: a /healthz slower than this means the loop waited on Azure AD (which sleeps 1.5 s)
+STALL = 1.0  # seconds: a /healthz slower than this means the loop waited on Azure AD (which sleeps 1.5 s)
 
 
 LOOPBACK_NAMES = {"127.0.0.1", "::1", "localhost"}

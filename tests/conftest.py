@@ -17,8 +17,20 @@ from fairloop.compose import Graph
 from tests.support import databases
 from tests.support.app import TEST_DATABASE, Running, StartApp, make_config, thirdparty_dir
 from tests.support.core import Clock, MakeCore, wired
+from tests.support.postgres import NEEDS_POSTGRES
 
 KEPT = ("FAIRLOOP_THIRDPARTY", "FAIRLOOP_TEST_")  # how the suite itself is run, not settings under test
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With FAIRLOOP_TEST_POSTGRES_ONCE=1 (.ci/run's first pass), the tests that make PostgreSQL databases of their
+    own whatever the backend are left to the PostgreSQL pass: they would run the same way in both."""
+    if os.environ.get("FAIRLOOP_TEST_POSTGRES_ONCE") != "1" or databases.on_postgres():
+        return
+    own = [i for i in items if any(m.kwargs.get("reason") == NEEDS_POSTGRES for m in i.iter_markers("skipif"))]
+    if own:
+        config.hook.pytest_deselected(items=own)
+        items[:] = [i for i in items if i not in own]
 
 
 @pytest.fixture

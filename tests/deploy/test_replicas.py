@@ -18,12 +18,13 @@ import pytest
 
 from storage.db import upgrade
 from tests.support.app import API_TOKEN, eventually, interview
+from tests.support.postgres import needs_postgres
 from tests.support.processes import Server, clean_env, serve
 from tests.support.slack.fake_slack import FakeSlack
 from tests.support.slack.signing import BOT_TOKEN, SIGNING_SECRET
 
 URL = os.environ.get("FAIRLOOP_TEST_POSTGRES_URL")
-pytestmark = pytest.mark.skipif(not URL, reason="FAIRLOOP_TEST_POSTGRES_URL is not set (.ci/run sets it)")
+pytestmark = needs_postgres
 INTERVIEWERS = int(os.environ.get("FAIRLOOP_TEST_REPLICA_INTERVIEWS", "2000"))
 CHANNEL = "C0SYNC0001"
 

@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from storage import db
 
 URL = os.environ.get("FAIRLOOP_TEST_POSTGRES_URL")
-needs_postgres = pytest.mark.skipif(
-    not URL, reason="FAIRLOOP_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)"
-)
+NEEDS_POSTGRES = "FAIRLOOP_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)"
+needs_postgres = pytest.mark.skipif(not URL, reason=NEEDS_POSTGRES)
+"""For tests that make PostgreSQL databases of their own whatever the backend (tests/conftest.py runs them in CI's
+PostgreSQL pass only)."""
 
 
 async def fresh_schema() -> None:

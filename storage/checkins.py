@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import chunks
 from storage.models import CheckIn, CheckInAnswer, utcnow
 
 
@@ -52,8 +53,8 @@ async def delete_checkin(*, session: AsyncSession, prompt_id: int) -> None:
 async def checkins_for_prompts(*, session: AsyncSession, prompt_ids: Iterable[int]) -> dict[int, CheckIn]:
     ids = sorted(set(prompt_ids))
     found: dict[int, CheckIn] = {}
-    for i in range(0, len(ids), 500):
-        result = await session.exec(select(CheckIn).where(col(CheckIn.prompt_id).in_(ids[i : i + 500])))
+    for part in chunks(ids):
+        result = await session.exec(select(CheckIn).where(col(CheckIn.prompt_id).in_(part)))
         found.update({c.prompt_id: c for c in result})
     return found
 
@@ -62,10 +63,10 @@ async def answers_for(*, session: AsyncSession, checkin_ids: Iterable[int]) -> d
     """{check-in id: {practice: value}} for many check-ins, as plain rows."""
     ids = sorted(set(checkin_ids))
     found: dict[int, dict[str, str]] = {i: {} for i in ids}
-    for i in range(0, len(ids), 500):
+    for part in chunks(ids):
         rows = await session.exec(
             select(CheckInAnswer.checkin_id, CheckInAnswer.practice, CheckInAnswer.value).where(
-                col(CheckInAnswer.checkin_id).in_(ids[i : i + 500])
+                col(CheckInAnswer.checkin_id).in_(part)
             )
         )
         for checkin_id, practice, value in rows:
@@ -78,7 +79,7 @@ async def replace_answers(*, session: AsyncSession, answers: Mapping[int, Mappin
     if not answers:
         return
     ids = sorted(answers)
-    for i in range(0, len(ids), 500):
-        await session.exec(delete(CheckInAnswer).where(col(CheckInAnswer.checkin_id).in_(ids[i : i + 500])))  # type: ignore[call-overload]
+    for part in chunks(ids):
+        await session.exec(delete(CheckInAnswer).where(col(CheckInAnswer.checkin_id).in_(part)))  # type: ignore[call-overload]
     rows = [{"checkin_id": c, "practice": k, "value": v} for c, given in answers.items() for k, v in given.items()]
     await session.exec(insert(CheckInAnswer), params=rows)  # type: ignore[call-overload]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +22,14 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CHUNK = 500  # items per statement with one bound parameter each: well under SQLite's and asyncpg's limits
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """`items` in slices of `size`, for `IN (...)` lists and bulk rows."""
+    return (items[i : i + size] for i in range(0, len(items), size))
+
 
 Session = AsyncSession
 Conflict = IntegrityError  # a unique key already taken, typically by a simultaneous request

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import chunks
 from storage.models import Feedback, FeedbackLinkUsed, Interview
 
 ANONYMOUS = ((Feedback, "id"), (FeedbackLinkUsed, "marker"))  # each anonymous table and its random key
@@ -46,8 +47,8 @@ async def interviews_ended_between(*, session: AsyncSession, start: datetime, en
 
 async def forget_markers(*, session: AsyncSession, markers: Sequence[str]) -> int:
     gone = 0
-    for i in range(0, len(markers), 500):
-        stmt = delete(FeedbackLinkUsed).where(col(FeedbackLinkUsed.marker).in_(markers[i : i + 500]))
+    for part in chunks(markers):
+        stmt = delete(FeedbackLinkUsed).where(col(FeedbackLinkUsed.marker).in_(part))
         gone += (await session.exec(stmt)).rowcount  # type: ignore[call-overload]
     return gone
 

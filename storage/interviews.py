@@ -11,15 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import insert
+from storage.db import chunks, insert
 from storage.models import Interview, Person, Prompt, utcnow
 
 
 async def interviews_by_external_ids(*, session: AsyncSession, external_ids: Iterable[str]) -> dict[str, Interview]:
     ids = list(set(external_ids))
     found: dict[str, Interview] = {}
-    for i in range(0, len(ids), 500):
-        result = await session.exec(select(Interview).where(col(Interview.external_id).in_(ids[i : i + 500])))
+    for part in chunks(ids):
+        result = await session.exec(select(Interview).where(col(Interview.external_id).in_(part)))
         found.update({iv.external_id: iv for iv in result})
     return found
 
@@ -27,10 +27,8 @@ async def interviews_by_external_ids(*, session: AsyncSession, external_ids: Ite
 async def prompts_for_interviews(*, session: AsyncSession, interview_ids: Iterable[int]) -> dict[int, list[Prompt]]:
     ids = list(set(interview_ids))
     out: dict[int, list[Prompt]] = {i: [] for i in ids}
-    for i in range(0, len(ids), 500):
-        result = await session.exec(
-            select(Prompt).where(col(Prompt.interview_id).in_(ids[i : i + 500])).order_by(col(Prompt.id))
-        )
+    for part in chunks(ids):
+        result = await session.exec(select(Prompt).where(col(Prompt.interview_id).in_(part)).order_by(col(Prompt.id)))
         for prompt in result:
             out[prompt.interview_id].append(prompt)
     return out
@@ -39,8 +37,8 @@ async def prompts_for_interviews(*, session: AsyncSession, interview_ids: Iterab
 async def prompts_by_ids(*, session: AsyncSession, prompt_ids: Iterable[int]) -> dict[int, Prompt]:
     ids = sorted(set(prompt_ids))
     found: dict[int, Prompt] = {}
-    for i in range(0, len(ids), 500):
-        result = await session.exec(select(Prompt).where(col(Prompt.id).in_(ids[i : i + 500])))
+    for part in chunks(ids):
+        result = await session.exec(select(Prompt).where(col(Prompt.id).in_(part)))
         found.update({p.id: p for p in result if p.id is not None})
     return found
 
@@ -48,8 +46,8 @@ async def prompts_by_ids(*, session: AsyncSession, prompt_ids: Iterable[int]) ->
 async def interviews_by_ids(*, session: AsyncSession, interview_ids: Iterable[int]) -> dict[int, Interview]:
     ids = sorted(set(interview_ids))
     found: dict[int, Interview] = {}
-    for i in range(0, len(ids), 500):
-        result = await session.exec(select(Interview).where(col(Interview.id).in_(ids[i : i + 500])))
+    for part in chunks(ids):
+        result = await session.exec(select(Interview).where(col(Interview.id).in_(part)))
         found.update({iv.id: iv for iv in result if iv.id is not None})
     return found
 
@@ -76,8 +74,7 @@ async def briefs(
     ids = list(set(interview_ids))
     interviews: dict[int, InterviewBrief] = {}
     prompts: dict[int, list[PromptBrief]] = {i: [] for i in ids}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
+    for chunk in chunks(ids):
         found = await session.exec(
             select(Interview.id, Interview.external_id, Interview.status, Interview.ends_at).where(
                 col(Interview.id).in_(chunk)
@@ -243,10 +240,8 @@ async def interviews_to_cancel(
     ids, refs, kept = list(set(external_ids)), list(set(candidate_refs)), set(keep)
     found: dict[int, Interview] = {}
     for column, values in ((Interview.external_id, ids), (Interview.candidate_ref, refs)):
-        for i in range(0, len(values), 500):
-            result = await session.exec(
-                select(Interview).where(col(column).in_(values[i : i + 500]), Interview.status != "cancelled")
-            )
+        for part in chunks(values):
+            result = await session.exec(select(Interview).where(col(column).in_(part), Interview.status != "cancelled"))
             found.update({iv.id or 0: iv for iv in result})
     if prefix:
         result = await session.exec(

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import chunks
 from storage.db import insert as db_insert
 from storage.models import Channel, Identity, Person, ProcessedEvent, Setting, utcnow
 
@@ -27,8 +28,8 @@ async def get_person(*, session: AsyncSession, person_id: int) -> Person | None:
 async def people_by_ids(*, session: AsyncSession, person_ids: Iterable[int]) -> dict[int, Person]:
     ids = sorted(set(person_ids))
     found: dict[int, Person] = {}
-    for i in range(0, len(ids), 500):
-        result = await session.exec(select(Person).where(col(Person.id).in_(ids[i : i + 500])))
+    for part in chunks(ids):
+        result = await session.exec(select(Person).where(col(Person.id).in_(part)))
         found.update({p.id: p for p in result if p.id is not None})
     return found
 
@@ -83,16 +84,16 @@ async def _insert_missing(session: AsyncSession, emails: list[str]) -> None:
     """INSERT … ON CONFLICT DO NOTHING, 500 at a time: a person created meanwhile by another request is no error."""
     now = utcnow()
     conn = await session.connection()
-    for i in range(0, len(emails), 500):
-        rows = [{"email": e, "reminders": True, "created_at": now} for e in emails[i : i + 500]]
+    for part in chunks(emails):
+        rows = [{"email": e, "reminders": True, "created_at": now} for e in part]
         await conn.execute(db_insert(session, Person).on_conflict_do_nothing(index_elements=["email"]), rows)
 
 
 async def _ids(session: AsyncSession, emails: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     chunk = sorted(emails)
-    for i in range(0, len(chunk), 500):
-        rows = await session.exec(select(Person.email, Person.id).where(col(Person.email).in_(chunk[i : i + 500])))
+    for part in chunks(chunk):
+        rows = await session.exec(select(Person.email, Person.id).where(col(Person.email).in_(part)))
         found.update({email: person_id for email, person_id in rows if person_id is not None})
     return found
 
@@ -100,8 +101,8 @@ async def _ids(session: AsyncSession, emails: set[str]) -> dict[str, int]:
 async def _people(session: AsyncSession, emails: set[str]) -> dict[str, Person]:
     found: dict[str, Person] = {}
     chunk = sorted(emails)
-    for i in range(0, len(chunk), 500):
-        result = await session.exec(select(Person).where(Person.email.in_(chunk[i : i + 500])))  # type: ignore[attr-defined]
+    for part in chunks(chunk):
+        result = await session.exec(select(Person).where(Person.email.in_(part)))  # type: ignore[attr-defined]
         found.update({p.email: p for p in result})
     return found
 
@@ -110,11 +111,11 @@ async def people_by_user_ids(*, session: AsyncSession, platform: str, user_ids: 
     """{platform user id: person} for those with an identity on `platform`, in one query."""
     ids = sorted(set(user_ids))
     found: dict[str, Person] = {}
-    for i in range(0, len(ids), 500):
+    for part in chunks(ids):
         rows = await session.exec(
             select(Identity.user_id, Person)
             .join(Person, col(Person.id) == Identity.person_id)
-            .where(Identity.platform == platform, col(Identity.user_id).in_(ids[i : i + 500]))
+            .where(Identity.platform == platform, col(Identity.user_id).in_(part))
         )
         found.update(dict(rows.all()))
     return found
@@ -212,10 +213,10 @@ async def claim_keys(*, session: AsyncSession, keys: Sequence[str], replay: bool
     insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
     claimed: set[str] = set()
     unique = list(dict.fromkeys(prefix + k for k in keys))
-    for i in range(0, len(unique), 500):
+    for part in chunks(unique):
         statement = (
             insert(ProcessedEvent)
-            .values([{"key": k, "received_at": received} for k in unique[i : i + 500]])
+            .values([{"key": k, "received_at": received} for k in part])
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(ProcessedEvent.key)  # type: ignore[arg-type]
         )

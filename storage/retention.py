@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import activity
 from storage.counts import Activity, ActivityPractice, ActivityReason, Rollup
+from storage.db import chunks
 from storage.models import (
     CheckIn,
     CheckInAnswer,
@@ -24,13 +25,8 @@ from storage.models import (
 )
 from storage.people import FOREVER, REPLAY
 
-CHUNK = 500
 EVENT_KEYS_KEPT = timedelta(days=30)  # platform retries arrive within minutes; a month is plenty
 REPLAY_KEYS_KEPT = timedelta(days=2)  # a signed Slack request is refused after 5 minutes anyway
-
-
-def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
 async def _roll_up(session: AsyncSession, rows: list[Any]) -> None:
@@ -42,7 +38,7 @@ async def _roll_up(session: AsyncSession, rows: list[Any]) -> None:
         counts = cells[(month, team, role, "")]
         counts[0] += 1
         counts[1] += 1 if all_followed else 0
-    for chunk in _chunks(list(month_of)):
+    for chunk in chunks(list(month_of)):
         answers = select(CheckInAnswer.checkin_id, CheckInAnswer.practice, CheckInAnswer.value).where(
             col(CheckInAnswer.checkin_id).in_(chunk)
         )
@@ -72,7 +68,7 @@ async def purge(*, session: AsyncSession, cutoff: datetime, now: datetime) -> di
     rows = list(await session.exec(stmt))
     await _roll_up(session, rows)
     ids = [r[0] for r in rows]
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         await session.exec(delete(CheckInAnswer).where(col(CheckInAnswer.checkin_id).in_(chunk)))  # type: ignore[call-overload]
         await session.exec(delete(CheckIn).where(col(CheckIn.id).in_(chunk)))  # type: ignore[call-overload]
     counts["checkins"] = len(ids)
@@ -80,7 +76,7 @@ async def purge(*, session: AsyncSession, cutoff: datetime, now: datetime) -> di
     old_prompts = [i for i in await session.exec(select(Prompt.id).where(col(Prompt.due_at) < cutoff)) if i]
     resolved = delete(Concern).where(col(Concern.created_at) < cutoff, Concern.status == "resolved")
     counts["concerns"] = (await session.exec(resolved)).rowcount  # type: ignore[call-overload]
-    for chunk in _chunks(old_prompts):  # open concerns stay (they are in digests until resolved), unlinked
+    for chunk in chunks(old_prompts):  # open concerns stay (they are in digests until resolved), unlinked
         await session.exec(update(Concern).where(col(Concern.prompt_id).in_(chunk)).values(prompt_id=None))  # type: ignore[call-overload]
         await session.exec(delete(Prompt).where(col(Prompt.id).in_(chunk)))  # type: ignore[call-overload]
     counts["prompts"] = len(old_prompts)
@@ -88,7 +84,7 @@ async def purge(*, session: AsyncSession, cutoff: datetime, now: datetime) -> di
         col(Interview.ends_at) < cutoff, ~select(Prompt.id).where(Prompt.interview_id == Interview.id).exists()
     )
     old_interviews = [i for i in await session.exec(orphans) if i]
-    for chunk in _chunks(old_interviews):
+    for chunk in chunks(old_interviews):
         await session.exec(delete(Interview).where(col(Interview.id).in_(chunk)))  # type: ignore[call-overload]
     counts["interviews"] = len(old_interviews)
 

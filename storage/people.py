@@ -211,16 +211,11 @@ async def claim_keys(*, session: AsyncSession, keys: Sequence[str], replay: bool
         received = datetime.combine(received.date(), time(), tzinfo=UTC)
     conn = await session.connection()
     insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
-    claimed: set[str] = set()
+    # one cached statement run over many rows: building a VALUES list per batch cost more than the inserts did
+    statement = insert(ProcessedEvent).on_conflict_do_nothing(index_elements=["key"]).returning(ProcessedEvent.key)  # type: ignore[arg-type]
     unique = list(dict.fromkeys(prefix + k for k in keys))
-    for part in chunks(unique):
-        statement = (
-            insert(ProcessedEvent)
-            .values([{"key": k, "received_at": received} for k in part])
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(ProcessedEvent.key)  # type: ignore[arg-type]
-        )
-        claimed.update(str(k) for k in (await conn.execute(statement)).scalars())
+    rows = await conn.execute(statement, [{"key": k, "received_at": received} for k in unique])
+    claimed: set[str] = {str(k) for k in rows.scalars()}
     out = []
     for key in keys:
         out.append(prefix + key in claimed)

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import ColumnElement, event, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -34,6 +34,11 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 Session = AsyncSession
 Conflict = IntegrityError  # a unique key already taken, typically by a simultaneous request
 Sessions = async_sessionmaker[AsyncSession]
+
+
+def unclaimed(claimed_until: Any, now: Any) -> ColumnElement[bool]:
+    """A row's claim is free to take: never claimed, or its lease (`claimed_until`) lapsed before `now`."""
+    return or_(claimed_until.is_(None), claimed_until < now)
 
 
 def make_engine(url: str) -> AsyncEngine:

@@ -10,16 +10,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, tuple_, update
+from sqlalchemy import and_, bindparam, func, tuple_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import insert
+from storage.db import insert, unclaimed
 from storage.models import DigestRun, Identity, Person, Prompt, utcnow
 
 
 def _free(now: datetime) -> Any:
-    return or_(col(Prompt.claimed_until).is_(None), col(Prompt.claimed_until) < now)
+    return unclaimed(col(Prompt.claimed_until), now)
 
 
 # ---- first sends, written many at once ----
@@ -206,7 +206,7 @@ async def claim_digest_run(*, session: AsyncSession, key: str, claim: str, now: 
             and_(
                 col(DigestRun.key) == key,
                 col(DigestRun.state) == "claimed",
-                or_(col(DigestRun.claimed_until).is_(None), col(DigestRun.claimed_until) < now),
+                unclaimed(col(DigestRun.claimed_until), now),
             )
         )
         .values(claim=claim, claimed_until=until, attempts=col(DigestRun.attempts) + 1)

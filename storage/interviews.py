@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import chunks, insert
+from storage.db import chunks, insert, unclaimed
 from storage.models import Interview, Person, Prompt, utcnow
 
 
@@ -106,7 +106,7 @@ async def due_prompt_ids(*, session: AsyncSession, now: datetime, limit: int) ->
         .where(
             Prompt.state == "scheduled",
             Prompt.due_at <= now,
-            or_(col(Prompt.claimed_until).is_(None), col(Prompt.claimed_until) < now),
+            unclaimed(col(Prompt.claimed_until), now),
         )
         .order_by(col(Prompt.due_at))
         .limit(limit)
@@ -134,7 +134,7 @@ async def claim_prompt(*, session: AsyncSession, prompt_id: int, claim: str, now
             and_(
                 col(Prompt.id) == prompt_id,
                 col(Prompt.state) == "scheduled",
-                or_(col(Prompt.claimed_until).is_(None), col(Prompt.claimed_until) < now),
+                unclaimed(col(Prompt.claimed_until), now),
             )
         )
         .values(claim=claim, claimed_until=until, attempts=col(Prompt.attempts) + 1)

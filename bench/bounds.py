@@ -17,8 +17,8 @@ BOUNDS: dict[str, str] = {
         "done before its next click comes, so coalescing seldom merges them. Recording from plain rows instead of "
         "ORM objects, and claiming replay keys with one cached statement, took the figure from ~720 to ~870/s. "
         "Reaching 0.8 (~3,000/s) means a click may cost ~0.33 ms in all: the redraw has to leave the acking "
-        "process (sent by another process from a durable queue, or through the click's response_url, which Slack "
-        "does not rate-limit as it does chat.update, Tier 3), and recording has to cost a fifth of what it does. "
+        "process (sent by another process, from a durable queue written with the click), and recording has to "
+        "cost a fifth of what it does. "
         "Past one core, more processes: replicas share one database (docs/DEPLOY.md)"
     ),
     "serving_rss": (

@@ -30,13 +30,15 @@ class Target(NamedTuple):
     due_at: datetime
     sent_at: datetime | None
     interview_id: int
-    interview: Interview  # role, stage, team, starts_at, ends_at: a row of those columns, not a mapped object
+    interview: InterviewRow
     checkin_id: int | None
     all_followed: bool | None
     answer_seconds: int | None
 
 
 class InterviewRow(NamedTuple):
+    """What a card's headline says about the interview."""
+
     role: str
     stage: str | None
     team: str

@@ -6,8 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -186,35 +184,27 @@ async def claim_key(*, session: AsyncSession, key: str, forever: bool = False, r
     INSERT … ON CONFLICT DO NOTHING, not a savepoint: SQLite's driver commits a savepoint that is the first
     statement of a transaction, which would keep the key even when the caller's unit of work (an ATS event:
     claim, upsert, cancel) rolls back."""
-    prefix = FOREVER if forever else REPLAY if replay else ""
-    received = utcnow()
-    if replay:
-        received = datetime.combine(received.date(), time(), tzinfo=UTC)
-    conn = await session.connection()
-    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
-    result = await conn.execute(
-        insert(ProcessedEvent)
-        .values(key=prefix + key, received_at=received)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    return bool(result.rowcount == 1)
+    [claimed] = await claim_keys(session=session, keys=[key], forever=forever, replay=replay)
+    return claimed
 
 
-async def claim_keys(*, session: AsyncSession, keys: Sequence[str], replay: bool = False) -> list[bool]:
+async def claim_keys(
+    *, session: AsyncSession, keys: Sequence[str], forever: bool = False, replay: bool = False
+) -> list[bool]:
     """claim_key for many keys in one statement: for each, whether it was claimed here (a key given twice is
     claimed by its first)."""
     if not keys:
         return []
-    prefix = REPLAY if replay else ""
+    prefix = FOREVER if forever else REPLAY if replay else ""
     received = utcnow()
     if replay:
         received = datetime.combine(received.date(), time(), tzinfo=UTC)
-    conn = await session.connection()
-    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
     # one cached statement run over many rows: building a VALUES list per batch cost more than the inserts did
-    statement = insert(ProcessedEvent).on_conflict_do_nothing(index_elements=["key"]).returning(ProcessedEvent.key)  # type: ignore[arg-type]
+    statement = (
+        db_insert(session, ProcessedEvent).on_conflict_do_nothing(index_elements=["key"]).returning(ProcessedEvent.key)  # type: ignore[arg-type]
+    )
     unique = list(dict.fromkeys(prefix + k for k in keys))
-    rows = await conn.execute(statement, [{"key": k, "received_at": received} for k in unique])
+    rows = await (await session.connection()).execute(statement, [{"key": k, "received_at": received} for k in unique])
     claimed: set[str] = {str(k) for k in rows.scalars()}
     out = []
     for key in keys:

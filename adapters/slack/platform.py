@@ -6,7 +6,6 @@ import logging
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
@@ -17,7 +16,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import fast
+from adapters.slack import fast, form
 from adapters.slack.app import SlackBridge, build_bolt
 from adapters.slack.client import make_client
 from adapters.slack.outbox import SlackOutbox
@@ -125,9 +124,9 @@ def _payload(body: str, content_type: str) -> tuple[tuple[str, str] | None, dict
     try:
         if content_type == "application/json":
             return (None if isinstance(loads(body), dict) else ("bad_request", "The JSON body is not an object.")), None
-        form = parse_qs(body)
-        if "payload" in form:
-            payload = loads(form["payload"][0])
+        fields = form.fields(body)
+        if "payload" in fields:
+            payload = loads(fields["payload"][0])
             if isinstance(payload, dict):
                 return None, payload
             return ("bad_request", "The payload field is not a JSON object."), None

@@ -48,6 +48,10 @@ class Ack:
     async def __call__(self, **kwargs: Any) -> None:
         if self.response is None:
             self.response = dict(kwargs)
+            self.settle()
+
+    def settle(self, *_: object) -> None:
+        if not self.given.done():  # (a request given up on has its wait cancelled)
             self.given.set_result(None)
 
 
@@ -55,7 +59,8 @@ async def answer(listener: Listener, payload: dict[str, Any]) -> web.Response:
     """Run the listener in a task of its own (its follow-ups go on after the answer) and answer once it acks."""
     ack = Ack()
     running = asyncio.create_task(listener.on_block_actions(ack, payload))
-    await asyncio.wait({ack.given, running}, return_when=asyncio.FIRST_COMPLETED)
-    if not ack.given.done():  # the listener always acks, even when it fails; this is a bug, and not Slack's to retry
+    running.add_done_callback(ack.settle)  # a listener that returns without acking settles the wait too
+    await ack.given
+    if ack.response is None:  # the listener always acks, even when it fails; this is a bug, and not Slack's to retry
         return web.json_response({"error": "not_handled", "detail": "The Slack request was not handled."}, status=422)
     return web.Response(status=200)

@@ -84,13 +84,24 @@ async def add_many(
         rows = [row for row in rows if any(row[name] for name in _columns(model))]
         if not rows:
             continue
-        table = model.__table__  # type: ignore[attr-defined]
-        statement = _insert(session, model)
+        await session.exec(_upsert(session, model), params=rows)  # type: ignore[call-overload]
+
+
+_UPSERTS: dict[tuple[str, Any], Any] = {}
+
+
+def _upsert(session: AsyncSession, model: Any) -> Any:
+    """INSERT a cell or add to it, over many rows: built once per dialect and table (building it per batch cost
+    more than running it)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    statement = _UPSERTS.get((dialect, model))
+    if statement is None:
+        table, statement = model.__table__, _insert(session, model)
         keys = ["day", "team", "role"] + (["practice"] if model is ActivityPractice else [])
-        statement = statement.on_conflict_do_update(
+        statement = _UPSERTS[(dialect, model)] = statement.on_conflict_do_update(
             index_elements=keys, set_={name: table.c[name] + statement.excluded[name] for name in _columns(model)}
         )
-        await session.exec(statement, params=rows)  # type: ignore[call-overload]
+    return statement
 
 
 def _all(model: Any, counts: Mapping[str, int]) -> dict[str, int]:

@@ -22,6 +22,9 @@ class Reply:
     """
 
     message: Message | None = None
+    # the message that replaces the clicked one, built only when it is shown (`message` is None then): only for an
+    # adapter that asked for it (Slack coalesces a burst of redraws of one card, and builds only the last)
+    draw: Callable[[], Message] | None = None
     form: Form | None = None
     notice: Message | None = None
     errors: dict[str, str] = field(default_factory=dict)

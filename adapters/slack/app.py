@@ -166,13 +166,14 @@ class SlackBridge:
         if event is None:
             await ack()
             return
-        reply = await self.ask(self.interactions.on_button(event, defer=True), "button " + event.action_id)
+        reply = await self.ask(self.interactions.on_button(event, defer=True, lazy=True), "button " + event.action_id)
         await ack()
         src = translate.click_source(body)
         await self.open_form(body.get("trigger_id"), reply)
-        if reply.message is not None:
+        drawn = reply.draw or reply.message
+        if drawn is not None:
             if src.surface == "message" and src.channel and src.ts:
-                self.redraws.redraw(channel=src.channel, ts=src.ts, message=reply.message)
+                self.redraws.redraw(channel=src.channel, ts=src.ts, message=drawn)
             elif src.surface == "home":
                 await self.publish_home(who)
         for work in reply.after:  # the prompt's redraw in the DM when the click came from elsewhere

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from adapters.slack.outbox import SlackOutbox
 from bot.messages import Message
@@ -16,17 +17,19 @@ from bot.messages import Message
 logger = logging.getLogger(__name__)
 
 Key = tuple[str, str]  # (channel, ts)
+Drawing = Message | Callable[[], Message]  # a message, or how to build it when it goes out
 
 
 class Redraws:
     def __init__(self, *, outbox: SlackOutbox, concurrency: int = 8) -> None:
         self._outbox = outbox
-        self._waiting: dict[Key, Message] = {}
+        self._waiting: dict[Key, Drawing] = {}
         self._tasks: dict[Key, asyncio.Task[None]] = {}
         self._turns = asyncio.Semaphore(concurrency)
 
-    def redraw(self, *, channel: str, ts: str, message: Message) -> None:
-        """Show `message` in place of the message at (channel, ts), soon; returns at once."""
+    def redraw(self, *, channel: str, ts: str, message: Drawing) -> None:
+        """Show `message` in place of the message at (channel, ts), soon; returns at once. A message given as a
+        function is built when it goes out, so one replaced by a newer state meanwhile is never built."""
         key = (channel, ts)
         self._waiting[key] = message
         if key not in self._tasks:
@@ -36,8 +39,9 @@ class Redraws:
         try:
             async with self._turns:
                 while key in self._waiting:
-                    message = self._waiting.pop(key)
+                    drawing = self._waiting.pop(key)
                     try:
+                        message = drawing if isinstance(drawing, Message) else drawing()
                         await self._outbox.update(conversation=key[0], message_id=key[1], message=message)
                     except Exception:
                         logger.exception("redrawing a Slack message in place failed")

@@ -11,9 +11,10 @@ batch are applied in the order they came.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from bot.checkins.answers import Loaded, recorded
@@ -74,8 +75,9 @@ async def _people(session: Session, actors: Sequence[Actor]) -> dict[tuple[str, 
 
 async def record_all(
     *, session: Session, settings: Settings, now: datetime, clicks: Sequence[ButtonClicked]
-) -> list[Message | FairloopError]:
-    """Record each click as **All practices followed**; for each, the redrawn prompt or why it was refused."""
+) -> list[Callable[[], Message] | FairloopError]:
+    """Record each click as **All practices followed**; for each, how to draw the redrawn prompt (built when it is
+    shown: a redraw overtaken by a later one is never built) or why it was refused."""
     ids = [parse_id(c.value) for c in clicks]
     targets = await rows.targets(session=session, prompt_ids=[i for i in ids if i])
     people = await _people(session, [c.actor for c, i in zip(clicks, ids, strict=True) if i in targets])
@@ -126,7 +128,7 @@ async def record_all(
             states[target.id] = ("answered", None)
             newly.add(target.id)
         loaded = Loaded(prompt=target, interview=target.interview, person=person)  # type: ignore[arg-type]
-        out.append(recorded(loaded=loaded, settings=settings, now=now, answers=everything, kind="all"))
+        out.append(partial(recorded, loaded=loaded, settings=settings, now=now, answers=everything, kind="all"))
     inserted = await rows.insert_checkins(session=session, rows=list(fresh.values()))
     await rows.mark_all_followed(session=session, checkin_ids=edited, at=utcnow())
     await rows.mark_answered(session=session, prompt_ids=newly, at=now)

@@ -19,7 +19,6 @@ from bot.events import ButtonClicked, CommandIssued, FormSubmitted
 from bot.feedback import anonymous
 from bot.feedback.service import Feedback
 from bot.interactions import admin, commands
-from bot.messages import Message
 from bot.people import resolve_person
 from bot.replies import Reply, notice
 from bot.reports.format import as_message
@@ -55,9 +54,10 @@ class Interactions:
         self._all_followed = Batcher(self._record_all_followed)
 
     # ---- buttons ----
-    async def on_button(self, event: ButtonClicked, *, defer: bool = False) -> Reply:
+    async def on_button(self, event: ButtonClicked, *, defer: bool = False, lazy: bool = False) -> Reply:
         """Record a click. Redrawing the prompt elsewhere than where it was clicked runs before this returns, or
-        with `defer` comes back in `Reply.after`, for the adapter to run once it has acknowledged the click."""
+        with `defer` comes back in `Reply.after`, for the adapter to run once it has acknowledged the click. With
+        `lazy`, the message that replaces the clicked one may come as `Reply.draw`, to build when it is shown."""
         try:
             if event.action_id == cards.ALL:  # the one-click answer: recorded with whoever else clicked meanwhile
                 reply = await self._all_followed(event)
@@ -65,6 +65,8 @@ class Interactions:
                 reply = await _retry_once(self._button, event)
         except FairloopError as exc:
             return Reply(notice=notice(exc.text))
+        if reply.draw is not None and not (lazy and event.in_place):
+            reply = replace(reply, message=reply.draw(), draw=None)
         if not event.in_place and reply.message is not None and event.action_id.startswith("checkin."):
             redraw = partial(self._delivery.redraw, prompt_value=event.value, message=reply.message)
             if defer:
@@ -82,7 +84,7 @@ class Interactions:
         except Exception:  # noqa: BLE001 - the clicks are not lost: each is tried again alone, below
             logger.info("recording %d click(s) together failed; recording each alone", len(events), exc_info=True)
             return [await self._alone(e) for e in events]
-        return [Reply(message=m) if isinstance(m, Message) else m for m in done]
+        return [m if isinstance(m, FairloopError) else Reply(draw=m) for m in done]
 
     async def _alone(self, event: ButtonClicked) -> Reply | FairloopError:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -20,6 +21,7 @@ REGISTRY = web.AppKey("fairloop.registry", CollectorRegistry)
 
 REQUESTS = web.AppKey("fairloop.metrics.requests", Counter)
 LATENCY = web.AppKey("fairloop.metrics.latency", Histogram)
+CHILDREN = web.AppKey("fairloop.metrics.children", dict)  # (metric, label values) -> its child
 GAUGES = web.AppKey("fairloop.metrics.gauges", dict)
 logger = logging.getLogger(__name__)
 
@@ -68,14 +70,25 @@ async def metrics_middleware(
         status = exc.status
         raise
     finally:
-        request.app[REQUESTS].labels(route=route, method=request.method, status=str(status)).inc()
-        request.app[LATENCY].labels(route=route).observe(time.perf_counter() - started)
+        _child(request.app, REQUESTS, route, request.method, str(status)).inc()
+        _child(request.app, LATENCY, route).observe(time.perf_counter() - started)
+
+
+def _child(app: web.Application, key: web.AppKey[Any], *labels: str) -> Any:
+    """The metric's child for these label values, looked up once (prometheus_client's `labels` checks and locks on
+    every call, and this runs on every request)."""
+    children = app[CHILDREN]
+    child = children.get((key, labels))
+    if child is None:
+        child = children[(key, labels)] = app[key].labels(*labels)
+    return child
 
 
 def install(app: web.Application) -> None:
     registry = app[REGISTRY]
     app[REQUESTS] = Counter("fairloop_http_requests", "HTTP requests", ["route", "method", "status"], registry=registry)
     app[LATENCY] = Histogram("fairloop_http_request_seconds", "HTTP request latency", ["route"], registry=registry)
+    app[CHILDREN] = {}
     app[GAUGES] = {
         "prompts": Gauge("fairloop_prompts", "Check-in prompts by state", ["state"], registry=registry),
         "concerns": Gauge("fairloop_concerns", "Concerns by status", ["status"], registry=registry),

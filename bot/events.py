@@ -28,6 +28,10 @@ class ButtonClicked:
     action_id: str
     value: str
     in_place: bool = True
+    # the platform's request, as Directory.replay_key: claimed in the transaction that records the click, so a
+    # replay of it is acknowledged and ignored, and a click that was not recorded is not taken for seen ("": the
+    # adapter checked for replays itself)
+    delivery: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

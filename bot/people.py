@@ -118,7 +118,11 @@ class Directory:
         gets False. It is written the moment someone acts, anonymous feedback included, so what is stored says
         neither what nor when: a keyed hash of `key` (a Teams message id is a timestamp, and an unkeyed hash of
         one is guessed back in a second), dated to the day."""
-        return await self._replays(self._signer.keyed(f"replay:{key}"))
+        return await self._replays(self.replay_key(key))
+
+    def replay_key(self, key: str) -> str:
+        """What first_delivery claims for `key`, for a caller that claims it in a transaction of its own."""
+        return self._signer.keyed(f"replay:{key}")
 
     async def _claim_replays(self, keys: Sequence[str]) -> list[bool]:
         async with unit_of_work(self._sessions) as session:

@@ -153,16 +153,17 @@ class SlackBridge:
         await self.outbox.dm(user=who.user_id, message=message)
 
     # ---- listeners' bodies ----
-    async def on_block_actions(self, ack: AsyncAck | fast.Ack, body: dict[str, Any]) -> None:
-        """A button click, from Bolt or from the one-click fast path (adapters/slack/fast.py)."""
+    async def on_block_actions(self, ack: AsyncAck | fast.Ack, body: dict[str, Any], *, delivery: str = "") -> None:
+        """A button click, from Bolt or from the one-click fast path (adapters/slack/fast.py), which leaves its
+        replay check to the transaction that records it (`delivery`)."""
         self.track()
-        await _settled(ack, self.on_action(ack, body), "block_actions")
+        await _settled(ack, self.on_action(ack, body, delivery), "block_actions")
 
-    async def on_action(self, ack: AsyncAck | fast.Ack, body: dict[str, Any]) -> None:
+    async def on_action(self, ack: AsyncAck | fast.Ack, body: dict[str, Any], delivery: str = "") -> None:
         # Record, then acknowledge: once Slack has its 200 it never sends the click again, so the answer must be
         # in the database first (milliseconds; Slack allows 3 s). The card's redraw and notes come after.
         who = await self.actor(body, within=PROFILE_WAIT)
-        event = translate.button_clicked(body, who)
+        event = translate.button_clicked(body, who, delivery=delivery)
         if event is None:
             await ack()
             return

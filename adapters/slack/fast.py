@@ -19,7 +19,7 @@ from bot.checkins import cards
 
 
 class Listener(Protocol):
-    async def on_block_actions(self, ack: Ack, body: dict[str, Any]) -> None: ...
+    async def on_block_actions(self, ack: Ack, body: dict[str, Any], *, delivery: str = "") -> None: ...
 
 
 def one_click(payload: Mapping[str, Any]) -> bool:
@@ -55,10 +55,11 @@ class Ack:
             self.given.set_result(None)
 
 
-async def answer(listener: Listener, payload: dict[str, Any]) -> web.Response:
-    """Run the listener in a task of its own (its follow-ups go on after the answer) and answer once it acks."""
+async def answer(listener: Listener, payload: dict[str, Any], *, delivery: str = "") -> web.Response:
+    """Run the listener in a task of its own (its follow-ups go on after the answer) and answer once it acks.
+    `delivery` is the request's replay key, claimed where the click is recorded (ButtonClicked.delivery)."""
     ack = Ack()
-    running = asyncio.create_task(listener.on_block_actions(ack, payload))
+    running = asyncio.create_task(listener.on_block_actions(ack, payload, delivery=delivery))
     running.add_done_callback(ack.settle)  # a listener that returns without acking settles the wait too
     await ack.given
     if ack.response is None:  # the listener always acks, even when it fails; this is a bug, and not Slack's to retry

@@ -144,6 +144,10 @@ async def _first_delivery(request: web.Request) -> bool:
     return await request.app[DIRECTORY].first_delivery("slack:" + request.headers.get("X-Slack-Signature", ""))
 
 
+def _replay_key(request: web.Request) -> str:
+    return request.app[DIRECTORY].replay_key("slack:" + request.headers.get("X-Slack-Signature", ""))
+
+
 async def events(request: web.Request) -> web.StreamResponse:
     """POST /slack/events: a type converter between aiohttp and Bolt, behind the v0 signature check."""
     slack = request.app.get(SLACK)
@@ -157,13 +161,15 @@ async def events(request: web.Request) -> web.StreamResponse:
     # the signature is checked before anything parses the body, so unsigned junk never reaches a parser
     if slack.verifier is not None and not _signed(slack.verifier, body, request.headers):
         return error(401, "unauthorized", "Not signed by Slack: bad signature, or a timestamp over 5 minutes old.")
+    problem, payload = _payload(body, request.content_type)
+    if payload is not None and slack.bridge is not None and fast.one_click(payload):
+        # the one-click answer claims its request in the transaction that records it (a replay is answered 200
+        # and ignored there); everything else claims it here, before Bolt sees it
+        return await fast.answer(slack.bridge, payload, delivery=_replay_key(request) if slack.verifier else "")
     if slack.verifier is not None and not await _first_delivery(request):
         return web.Response(status=200)  # the same signed request again (a replay): acknowledged, and ignored
-    problem, payload = _payload(body, request.content_type)
     if problem:
         return error(400, *problem)
-    if payload is not None and slack.bridge is not None and fast.one_click(payload):
-        return await fast.answer(slack.bridge, payload)
     try:
         bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
         bolt_response = await bolt.async_dispatch(bolt_request)

@@ -61,7 +61,7 @@ def profile_from_user(user: Mapping[str, Any]) -> Profile:
     return Profile(email=prof.get("email") or None, display_name=name or None, timezone=user.get("tz") or None)
 
 
-def button_clicked(body: Mapping[str, Any], who: Actor) -> ButtonClicked | None:
+def button_clicked(body: Mapping[str, Any], who: Actor, *, delivery: str = "") -> ButtonClicked | None:
     """A block_actions payload -> ButtonClicked for its first button action (None if it has none)."""
     for action in body.get("actions") or ():
         if isinstance(action, Mapping) and action.get("type") == "button":
@@ -70,6 +70,7 @@ def button_clicked(body: Mapping[str, Any], who: Actor) -> ButtonClicked | None:
                 action_id=str(action.get("action_id") or ""),
                 value=str(action.get("value") or ""),
                 in_place=click_source(body).surface == "message",  # from Home: the core redraws the DM itself
+                delivery=delivery,
             )
     return None
 

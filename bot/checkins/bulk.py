@@ -30,6 +30,7 @@ from storage import checkins as repo
 from storage import clicks as rows
 from storage.db import Session
 from storage.models import utcnow
+from storage.people import claim_keys
 
 Cell = tuple[date, str, str]
 
@@ -75,9 +76,20 @@ async def _people(session: Session, actors: Sequence[Actor]) -> dict[tuple[str, 
 
 async def record_all(
     *, session: Session, settings: Settings, now: datetime, clicks: Sequence[ButtonClicked]
-) -> list[Callable[[], Message] | FairloopError]:
+) -> list[Callable[[], Message] | FairloopError | None]:
     """Record each click as **All practices followed**; for each, how to draw the redrawn prompt (built when it is
-    shown: a redraw overtaken by a later one is never built) or why it was refused."""
+    shown: a redraw overtaken by a later one is never built), why it was refused, or None for a request seen
+    before (its `delivery` claimed already: a replay, acknowledged and ignored)."""
+    claimed = iter(await claim_keys(session=session, keys=[c.delivery for c in clicks if c.delivery], replay=True))
+    new = [not c.delivery or next(claimed) for c in clicks]
+    done = iter(await _record(session=session, settings=settings, now=now,
+                              clicks=[c for c, n in zip(clicks, new, strict=True) if n]))  # fmt: skip
+    return [next(done) if n else None for n in new]
+
+
+async def _record(
+    *, session: Session, settings: Settings, now: datetime, clicks: Sequence[ButtonClicked]
+) -> list[Callable[[], Message] | FairloopError]:
     ids = [parse_id(c.value) for c in clicks]
     targets = await rows.targets(session=session, prompt_ids=[i for i in ids if i])
     people = await _people(session, [c.actor for c, i in zip(clicks, ids, strict=True) if i in targets])

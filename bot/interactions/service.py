@@ -26,7 +26,8 @@ from bot.reports.home import REMINDERS_OFF, REMINDERS_ON
 from bot.reports.service import Reports
 from bot.settings import Settings
 from storage import db
-from storage.db import Conflict, Sessions, unit_of_work
+from storage.db import Conflict, Session, Sessions, unit_of_work
+from storage.people import claim_keys
 
 logger = logging.getLogger(__name__)
 After = tuple[Callable[[], Awaitable[None]], ...]
@@ -84,7 +85,7 @@ class Interactions:
         except Exception:  # noqa: BLE001 - the clicks are not lost: each is tried again alone, below
             logger.info("recording %d click(s) together failed; recording each alone", len(events), exc_info=True)
             return [await self._alone(e) for e in events]
-        return [m if isinstance(m, FairloopError) else Reply(draw=m) for m in done]
+        return [Reply() if m is None else m if isinstance(m, FairloopError) else Reply(draw=m) for m in done]
 
     async def _alone(self, event: ButtonClicked) -> Reply | FairloopError:
         try:
@@ -95,6 +96,8 @@ class Interactions:
     async def _button(self, event: ButtonClicked) -> Reply:
         if event.action_id in (REMINDERS_OFF, REMINDERS_ON):
             async with unit_of_work(self._sessions) as session:
+                if await _replayed(session, event):
+                    return Reply()
                 person = await resolve_person(session=session, actor=event.actor)
                 if person is None:
                     raise UserInputError("I don't know you yet: you'll appear after your first check-in.")
@@ -103,6 +106,8 @@ class Interactions:
             return Reply(message=await self._reports.me(person))
         now, s = self._clock(), self._settings
         async with unit_of_work(self._sessions) as session:
+            if await _replayed(session, event):
+                return Reply()
             if event.action_id in (concerns.ACK, concerns.RESOLVE):
                 if not concerns.may_handle(s, event.actor):
                     raise PermissionDenied(concerns.ONLY_ADMINS)
@@ -230,6 +235,11 @@ class Interactions:
                     delivery=self._delivery,
                 )  # fmt: skip
         return Reply(message=commands.help_message(unknown=sub))
+
+
+async def _replayed(session: Session, event: ButtonClicked) -> bool:
+    """Whether the click's request was seen before (claimed here otherwise, in the transaction that records it)."""
+    return bool(event.delivery) and not (await claim_keys(session=session, keys=[event.delivery], replay=True))[0]
 
 
 async def _retry_once(fn: Callable[[E], Awaitable[Any]], event: E) -> Any:

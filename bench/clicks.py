@@ -74,9 +74,11 @@ def pooled(loads: list[Load]) -> Load:
                 statuses={200: sum(ld.statuses.get(200, 0) for ld in loads)})  # fmt: skip
 
 
-async def run(workdir: Path, *, prompts: int, rounds: int, per_round: int, profile: Path | None) -> list[Result]:
+async def run(
+    workdir: Path, *, prompts: int, rounds: int, per_round: int, limit: int, profile: Path | None
+) -> list[Result]:
     db = workdir / "clicks.db"
-    fake = await fake_slack_server.start(users=prompts, limit=0, workdir=workdir)
+    fake = await fake_slack_server.start(users=prompts, limit=limit, workdir=workdir)
     procs: list[Proc] = [fake.proc]
     try:
         fairloop = await start_fairloop("clicks-fairloop", db_url=f"sqlite+aiosqlite:///{db}", slack_api=fake.api,

@@ -24,13 +24,13 @@ from bench import clicks, intake, pg, report, serving, stats_bench
 from bench.common import OUT, ROOT, Result
 
 FULL: dict[str, dict[str, Any]] = {
-    "clicks": {"prompts": 200, "rounds": 3, "per_round": 3000},
+    "clicks": {"prompts": 200, "rounds": 3, "per_round": 3000, "limit": 100},
     "serving": {"prompts": 2000, "limit": 100, "clicks": 20_000},
     "intake": {"batches": 10},
     "stats": {"sizes": [100_000, 1_000_000], "runs": 5, "cli_runs": 3},
 }
 QUICK: dict[str, dict[str, Any]] = {
-    "clicks": {"prompts": 20, "rounds": 2, "per_round": 200},
+    "clicks": {"prompts": 20, "rounds": 2, "per_round": 200, "limit": 50},
     "serving": {"prompts": 100, "limit": 50, "clicks": 400},
     "intake": {"batches": 1},
     "stats": {"sizes": [2000], "runs": 1, "cli_runs": 1},

@@ -84,7 +84,7 @@ async def add_many(
         rows = [row for row in rows if any(row[name] for name in _columns(model))]
         if not rows:
             continue
-        await session.exec(_upsert(session, model), params=rows)  # type: ignore[call-overload]
+        await (await session.connection()).execute(_upsert(session, model), rows)  # Core: the ORM adds nothing here
 
 
 _UPSERTS: dict[tuple[str, Any], Any] = {}

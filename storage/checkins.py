@@ -63,8 +63,9 @@ async def answers_for(*, session: AsyncSession, checkin_ids: Iterable[int]) -> d
     """{check-in id: {practice: value}} for many check-ins, as plain rows."""
     ids = sorted(set(checkin_ids))
     found: dict[int, dict[str, str]] = {i: {} for i in ids}
+    conn = await session.connection()  # plain rows through Core: the ORM's execution costs more than the query
     for part in chunks(ids):
-        rows = await session.exec(
+        rows = await conn.execute(
             select(CheckInAnswer.checkin_id, CheckInAnswer.practice, CheckInAnswer.value).where(
                 col(CheckInAnswer.checkin_id).in_(part)
             )
@@ -79,7 +80,8 @@ async def replace_answers(*, session: AsyncSession, answers: Mapping[int, Mappin
     if not answers:
         return
     ids = sorted(answers)
+    conn = await session.connection()  # Core: the rows are plain, and nothing of them is in the session
     for part in chunks(ids):
-        await session.exec(delete(CheckInAnswer).where(col(CheckInAnswer.checkin_id).in_(part)))  # type: ignore[call-overload]
+        await conn.execute(delete(CheckInAnswer).where(col(CheckInAnswer.checkin_id).in_(part)))
     rows = [{"checkin_id": c, "practice": k, "value": v} for c, given in answers.items() for k, v in given.items()]
-    await session.exec(insert(CheckInAnswer), params=rows)  # type: ignore[call-overload]
+    await conn.execute(insert(CheckInAnswer), rows)

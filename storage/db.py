@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import re
+import weakref
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from functools import cache
@@ -72,9 +73,34 @@ def make_sessions(engine: AsyncEngine) -> Sessions:
 
 @asynccontextmanager
 async def unit_of_work(sessions: Sessions) -> AsyncIterator[AsyncSession]:
-    """One session, one transaction: committed on success, rolled back on error."""
-    async with sessions() as session, session.begin():
+    """One session, one transaction: committed on success, rolled back on error. On SQLite, transactions take
+    turns in the order they asked (see _turns)."""
+    turn = _turn(sessions)
+    if turn is None:
+        async with sessions() as session, session.begin():
+            yield session
+        return
+    async with turn, sessions() as session, session.begin():
         yield session
+
+
+# SQLite has one writer at a time, and its busy handler does not queue the others: it retries each with sleeps of
+# up to 100 ms, so under a burst of writers one that has waited a while keeps losing the lock to newer ones (seen
+# waiting 30 s, until the busy timeout failed it). In one process, an asyncio.Lock (first come, first served) per
+# engine and event loop makes transactions take turns instead; the busy timeout is left for other processes.
+_TURNS: weakref.WeakKeyDictionary[Any, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = weakref.WeakKeyDictionary()
+
+
+def _turn(sessions: Sessions) -> asyncio.Lock | None:
+    bind = sessions.kw.get("bind")
+    if bind is None or bind.dialect.name != "sqlite":
+        return None
+    per_loop = _TURNS.setdefault(bind.sync_engine, {})
+    loop = asyncio.get_running_loop()
+    if loop not in per_loop:
+        per_loop.clear()  # an engine is used by one loop at a time (tests start a loop per test)
+        per_loop[loop] = asyncio.Lock()
+    return per_loop[loop]
 
 
 class Withheld(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -59,18 +59,18 @@ async def checkins_for_prompts(*, session: AsyncSession, prompt_ids: Iterable[in
     return found
 
 
+_ANSWERS_FOR = select(CheckInAnswer.checkin_id, CheckInAnswer.practice, CheckInAnswer.value).where(
+    col(CheckInAnswer.checkin_id).in_(bindparam("ids", expanding=True))
+)
+
+
 async def answers_for(*, session: AsyncSession, checkin_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     """{check-in id: {practice: value}} for many check-ins, as plain rows."""
     ids = sorted(set(checkin_ids))
     found: dict[int, dict[str, str]] = {i: {} for i in ids}
     conn = await session.connection()  # plain rows through Core: the ORM's execution costs more than the query
     for part in chunks(ids):
-        rows = await conn.execute(
-            select(CheckInAnswer.checkin_id, CheckInAnswer.practice, CheckInAnswer.value).where(
-                col(CheckInAnswer.checkin_id).in_(part)
-            )
-        )
-        for checkin_id, practice, value in rows:
+        for checkin_id, practice, value in await conn.execute(_ANSWERS_FOR, {"ids": list(part)}):
             found[checkin_id][practice] = value
     return found
 

@@ -76,28 +76,32 @@ _TARGETS = (
     )  # fmt: skip
     .join(Interview, Interview.id == Prompt.interview_id)  # type: ignore[arg-type]
     .outerjoin(CheckIn, CheckIn.prompt_id == Prompt.id)  # type: ignore[arg-type]
-)
+    .where(Prompt.id.in_(bindparam("ids", expanding=True)))  # type: ignore[union-attr]
+)  # built once, with the ids bound at each call: SQLAlchemy then keys its compiled-statement cache on it for free
 
 
 async def targets(*, session: AsyncSession, prompt_ids: Iterable[int]) -> dict[int, Target]:
     conn = await session.connection()
     found: dict[int, Target] = {}
     for part in chunks(sorted(set(prompt_ids))):
-        for row in await conn.execute(_TARGETS.where(Prompt.id.in_(part))):  # type: ignore[union-attr]
+        for row in await conn.execute(_TARGETS, {"ids": list(part)}):
             found[row[0]] = Target(*row[:9], InterviewRow(*row[9:14]), *row[14:])  # type: ignore[arg-type]
     return found
+
+
+_CLICKERS = (
+    select(Identity.user_id, Person.id, Person.display_name, Person.timezone)
+    .join(Person, Person.id == Identity.person_id)  # type: ignore[arg-type]
+    .where(Identity.platform == bindparam("platform"), Identity.user_id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+)
 
 
 async def clickers(*, session: AsyncSession, platform: str, user_ids: Iterable[str]) -> dict[str, Clicker]:
     """{user id: person} for those with an identity on `platform`."""
     conn = await session.connection()
-    statement = select(Identity.user_id, Person.id, Person.display_name, Person.timezone).join(
-        Person,
-        Person.id == Identity.person_id,  # type: ignore[arg-type]
-    )
     found: dict[str, Clicker] = {}
     for part in chunks(sorted(set(user_ids))):
-        rows = await conn.execute(statement.where(Identity.platform == platform, Identity.user_id.in_(part)))  # type: ignore[attr-defined]
+        rows = await conn.execute(_CLICKERS, {"platform": platform, "ids": list(part)})
         found.update({user_id: Clicker(*rest) for user_id, *rest in rows})
     return found
 
@@ -107,8 +111,10 @@ async def insert_checkins(*, session: AsyncSession, rows: Sequence[dict[str, Any
     if not rows:
         return {}
     conn = await session.connection()
-    statement = insert(CheckIn).returning(CheckIn.prompt_id, CheckIn.id)  # type: ignore[arg-type]
-    return {prompt_id: checkin_id for prompt_id, checkin_id in await conn.execute(statement, list(rows))}
+    return {prompt_id: checkin_id for prompt_id, checkin_id in await conn.execute(_INSERT_CHECKINS, list(rows))}
+
+
+_INSERT_CHECKINS = insert(CheckIn).returning(CheckIn.prompt_id, CheckIn.id)  # type: ignore[arg-type]
 
 
 _ALL_FOLLOWED = (

@@ -188,6 +188,9 @@ async def claim_key(*, session: AsyncSession, key: str, forever: bool = False, r
     return claimed
 
 
+_CLAIMS: dict[str, Any] = {}
+
+
 async def claim_keys(
     *, session: AsyncSession, keys: Sequence[str], forever: bool = False, replay: bool = False
 ) -> list[bool]:
@@ -199,10 +202,13 @@ async def claim_keys(
     received = utcnow()
     if replay:
         received = datetime.combine(received.date(), time(), tzinfo=UTC)
-    # one cached statement run over many rows: building a VALUES list per batch cost more than the inserts did
-    statement = (
-        db_insert(session, ProcessedEvent).on_conflict_do_nothing(index_elements=["key"]).returning(ProcessedEvent.key)  # type: ignore[arg-type]
-    )
+    # one statement, built once per dialect, run over many rows: building a VALUES list per batch cost more than
+    # the inserts did
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    statement = _CLAIMS.get(dialect)
+    if statement is None:
+        inserting = db_insert(session, ProcessedEvent).on_conflict_do_nothing(index_elements=["key"])
+        statement = _CLAIMS[dialect] = inserting.returning(ProcessedEvent.key)  # type: ignore[arg-type]
     unique = list(dict.fromkeys(prefix + k for k in keys))
     rows = await (await session.connection()).execute(statement, [{"key": k, "received_at": received} for k in unique])
     claimed: set[str] = {str(k) for k in rows.scalars()}

@@ -76,9 +76,14 @@ def loads(raw: bytes | str) -> Any:
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer of over 4300 digits
         raise BadJson("malformed_json", f"The body is not valid JSON ({exc}).") from None
     else:
-        if not _deeper_than(data, MAX_DEPTH):
-            return data
+        if not isinstance(data, dict | list) or _openers(raw) <= MAX_DEPTH or not _deeper_than(data, MAX_DEPTH):
+            return data  # (no deeper than it has brackets: most bodies are not even walked)
     raise BadJson("too_deep", f"The JSON body is nested deeper than {MAX_DEPTH} levels.")
+
+
+def _openers(raw: bytes | str) -> int:
+    """How many arrays and objects the JSON text opens at most (brackets inside strings count too)."""
+    return raw.count(b"{" if isinstance(raw, bytes) else "{") + raw.count(b"[" if isinstance(raw, bytes) else "[")
 
 
 def _deeper_than(data: Any, limit: int) -> bool:

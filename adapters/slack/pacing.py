@@ -34,9 +34,21 @@ class _Method:
     sent: deque[float] = field(default_factory=deque)  # when recent calls were sent (for the cap)
     accepted: deque[float] = field(default_factory=deque)  # when the calls Slack accepted were sent
     turns: asyncio.Lock = field(default_factory=asyncio.Lock)  # calls take their turns in order
+    queued: int = 0  # calls waiting for their turn
+
+    def delay(self, now: float) -> float:
+        """Seconds a call made now would wait for its turn, at least."""
+        return max(0.0, self.blocked_until - now, self.next_at - now) + self.queued * self.interval
 
     async def turn(self) -> float:
         """Wait until this method may be called again; the time it is sent."""
+        self.queued += 1
+        try:
+            return await self._turn()
+        finally:
+            self.queued -= 1
+
+    async def _turn(self) -> float:
         async with self.turns:
             while True:
                 now = time.monotonic()
@@ -94,6 +106,11 @@ class Pacer:
     def interval(self, method: str) -> float:
         """Seconds between calls of `method` now (0: not paced)."""
         return self._methods[method].interval if method in self._methods else 0.0
+
+    def delay(self, method: str) -> float:
+        """Seconds a call of `method` made now would wait before it is sent, at least (0: not paced, or free)."""
+        paced = self._methods.get(method)
+        return paced.delay(time.monotonic()) if paced is not None else 0.0
 
     async def __call__(self, request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
         url = str(request.url)

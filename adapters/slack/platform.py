@@ -44,6 +44,7 @@ class SlackPlatform:
         self.verifier = None if settings.socket_mode else SignatureVerifier(settings.slack_signing_secret or "")
         self.bolt: AsyncApp | None = None
         self._session: aiohttp.ClientSession | None = None
+        self._pacer = Pacer(api=settings.slack_api_url)
         self._client: AsyncWebClient | None = None
         self._outbox: SlackOutbox | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -59,9 +60,7 @@ class SlackPlatform:
         return self._outbox
 
     async def __aenter__(self) -> SlackPlatform:
-        self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=35), middlewares=[Pacer(api=self.settings.slack_api_url)]
-        )
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=35), middlewares=[self._pacer])
         self._client = make_client(
             token=self.settings.slack_bot_token or "", base_url=self.settings.slack_api_url, session=self._session
         )
@@ -77,6 +76,7 @@ class SlackPlatform:
             client=self._client,
             outbox=self._outbox,
             session=self._session,
+            pacer=self._pacer,
         )
         self.bolt = build_bolt(bridge=bridge, signing_secret=self.settings.slack_signing_secret)
         if self.settings.socket_mode:

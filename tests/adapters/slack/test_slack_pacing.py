@@ -59,3 +59,18 @@ async def test_a_method_slack_never_refused_is_not_held_back(
     started = time.monotonic()
     await asyncio.gather(*(client.auth_test() for _ in range(3 * LIMIT)))
     assert time.monotonic() - started < 2.0 and pacer.interval("auth.test") == 0.0  # paced: 3 s
+
+
+async def test_the_pacer_says_how_long_a_call_made_now_would_wait(
+    fake_slack: FakeSlack, paced: tuple[AsyncWebClient, Pacer]
+) -> None:
+    client, pacer = paced
+    assert pacer.delay("users.info") == 0.0  # never refused: never held back
+    fake_slack.throttle_once["users.info"] = "3"  # the next users.info: 429, Retry-After 3 s
+    asking = asyncio.create_task(client.users_info(user="U0ANA0001"))
+    await asyncio.sleep(0.3)  # the call has been refused, and the 429 has reached the pacer
+    assert [c.status for c in fake_slack.calls if c.method == "users.info"] == [429]
+    assert 2.5 < pacer.delay("users.info") <= 3.0 + pacer.interval("users.info")  # Retry-After, and the one queued
+    assert pacer.delay("users.lookupByEmail") == 0.0  # only the method Slack refused
+    assert (await asking)["ok"]  # tried again once Retry-After had passed
+    assert pacer.delay("users.info") < 1.0

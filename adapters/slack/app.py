@@ -5,10 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections.abc import Awaitable, Mapping
-from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import aiohttp
@@ -19,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import fast, render, translate
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pacing import Pacer
+from adapters.slack.profiles import Profiles
 from adapters.slack.redraws import Redraws
 from bot.errors import FairloopError
 from bot.events import Actor, CommandIssued
@@ -34,20 +32,11 @@ logger = logging.getLogger(__name__)
 SORRY = paragraph(
     "Sorry, something went wrong on our side. Nothing was lost; please try again in a minute.", private=True
 )
-PROFILE_TTL = 3600.0
-PROFILE_RETRY = 300.0  # seconds before a user Slack would not describe is asked about again
 PROFILE_WAIT = 1.0  # seconds a click waits for users.info before it is recorded by the bare user id
-PROFILE_CACHE_MAX = 10_000
-
-
-@dataclass(frozen=True)
-class _Lookup:
-    task: asyncio.Task[Actor]
-    started: float  # time.monotonic()
 
 
 class SlackBridge:
-    """Everything the listeners share: the services, the one Web API client and session, a profile cache."""
+    """Everything the listeners share: the services, the one Web API client and session, the profiles."""
 
     def __init__(
         self,
@@ -66,64 +55,13 @@ class SlackBridge:
         self.client = client
         self.outbox = outbox
         self.session = session
-        self.pacer = pacer
-        self._profiles: dict[str, tuple[float, translate.Profile | None]] = {}  # user id -> (expires, profile)
-        self._lookups: dict[str, _Lookup] = {}
+        self.profiles = Profiles(client=client, directory=directory, pacer=pacer)
         self.redraws = Redraws(outbox=outbox)
         self._running: set[asyncio.Task[Any]] = set()
 
     async def actor(self, body: Mapping[str, Any], *, within: float | None = None) -> Actor:
-        """The acting user, with email/name/timezone from users.info (cached; bare id if Slack won't say, or
-        hasn't said `within` seconds: the core knows anyone it has DMed by their bare id).
-
-        One look-up per user is in flight at a time, shared by their clicks and not given up when they stop
-        waiting (its answer fills the cache); its `within` counts from when it started, so only the first click
-        waits. While users.info is paced or blocked by Slack's rate limit past `within`, nobody waits for it."""
-        user_id = translate.user_id_of(body)
-        cached = self._profiles.get(user_id)
-        now = time.monotonic()
-        if cached and now < cached[0]:
-            return translate.actor(user_id, cached[1])
-        lookup = self._lookups.get(user_id)
-        if lookup is None:
-            lookup = self._lookups[user_id] = _Lookup(asyncio.create_task(self._look_up(user_id, body)), now)
-            lookup.task.add_done_callback(partial(self._looked_up, user_id))
-            if within is not None and self.pacer is not None and self.pacer.delay("users.info") > within:
-                within = 0.0
-        wait = None if within is None else max(0.0, lookup.started + within - now)
-        if wait is not None and wait <= 0:
-            return translate.actor(user_id)
-        try:
-            return await asyncio.wait_for(asyncio.shield(lookup.task), wait)
-        except TimeoutError:
-            logger.info("users.info for %s took over %.1fs; going on with the bare id", user_id, within)
-        except Exception:  # noqa: BLE001 - logged by _looked_up; who clicked is still known by their id
-            pass
-        return translate.actor(user_id)
-
-    def _looked_up(self, user_id: str, task: asyncio.Task[Actor]) -> None:
-        self._lookups.pop(user_id, None)
-        if not task.cancelled() and task.exception() is not None:
-            logger.warning("users.info for %s failed: %s", user_id, type(task.exception()).__name__)
-
-    def _remember(self, user_id: str, profile: translate.Profile | None, ttl: float) -> None:
-        if len(self._profiles) >= PROFILE_CACHE_MAX:
-            self._profiles.clear()
-        self._profiles[user_id] = (time.monotonic() + ttl, profile)
-
-    async def _look_up(self, user_id: str, body: Mapping[str, Any]) -> Actor:
-        try:
-            resp = await self.client.users_info(user=user_id)
-            profile = translate.profile_from_user(resp.get("user") or {})
-        except SlackApiError as exc:  # a user Slack will not describe is not asked about again for a while
-            logger.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-            self._remember(user_id, None, PROFILE_RETRY)
-            return translate.actor(user_id)
-        self._remember(user_id, profile, PROFILE_TTL)
-        who = translate.actor(user_id, profile)
-        if profile.email:
-            await self.guard(self.directory.remember_person(who, translate.address(body)), "remember_person")
-        return who
+        """The acting user, with their users.info profile if it comes `within` seconds (adapters/slack/profiles.py)."""
+        return await self.profiles.actor(body, within=within)
 
     # ---- work in flight, so stopping can wait for it ----
     def track(self) -> None:
@@ -222,9 +160,7 @@ class SlackBridge:
 
     def known_actor(self, body: Mapping[str, Any]) -> Actor:
         """The acting user from the profile cache, or by bare id (the core knows them by it): no API call."""
-        user_id = translate.user_id_of(body)
-        cached = self._profiles.get(user_id)
-        return translate.actor(user_id, cached[1] if cached else None)
+        return self.profiles.known(body)
 
     async def on_view(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         # Slack closes the modal only if we answer within 3 s: validate and record, ack, and only then redraw

@@ -10,19 +10,10 @@ import pytest
 from tests.support.app import StartApp
 from tests.support.slack import payloads
 from tests.support.slack.fake_slack import FakeSlack
-from tests.support.slack.signing import ANA, BOT_TOKEN, SIGNING_SECRET
+from tests.support.slack.signing import ANA, BOT_TOKEN
 from tests.support.slack.world import SlackWorld
 
 SLOW = 2.5  # seconds users.info and chat.update take: long enough that anything waiting on them shows
-
-
-@pytest.fixture
-async def http_world(fake_slack: FakeSlack, start_app: StartApp) -> AsyncIterator[SlackWorld]:
-    running = await start_app(
-        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake_slack.base_url,
-        playground=False,
-    )  # fmt: skip
-    yield SlackWorld(running=running, fake=fake_slack)
 
 
 @pytest.fixture

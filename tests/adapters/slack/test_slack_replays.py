@@ -6,27 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import select
 
 from storage.counts import Activity
 from storage.models import ProcessedEvent
-from tests.support.app import StartApp
 from tests.support.databases import refuse_inserts
-from tests.support.slack.fake_slack import FakeSlack
-from tests.support.slack.signing import ANA, BOT_TOKEN, SIGNING_SECRET
+from tests.support.slack.signing import ANA
 from tests.support.slack.world import SlackWorld, click_body
 
 
 @pytest.fixture
-async def world(fake_slack: FakeSlack, start_app: StartApp) -> AsyncIterator[SlackWorld]:
-    running = await start_app(
-        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake_slack.base_url,
-        playground=False,
-    )  # fmt: skip
-    yield SlackWorld(running=running, fake=fake_slack)
+def world(http_world: SlackWorld) -> SlackWorld:
+    return http_world
 
 
 async def ledger(world: SlackWorld) -> tuple[int, int]:

@@ -39,6 +39,9 @@ class Outbox(Protocol):
     `default_channel` is where digests and concern alerts go when fairloop.toml names none (the playground's
     channel in a local trial; None on real platforms). `shows_image` is the platform's rule for images it can
     fetch (Slack and Teams only fetch https URLs).
+
+    Before each request that may deliver something (every attempt, retries included), an outbox awaits
+    `bot.delivery.lease.before_sending()`: under a claim, the request leaves only on a claim sure to outlive it.
     """
 
     platform: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.playground import render
+from bot.delivery.lease import before_sending
 from bot.messages import Message
 from bot.ports import Delivery, Recipient
 from storage import playground as posts
@@ -26,6 +27,7 @@ class PlaygroundOutbox:
         return True  # the page is on this machine: it can show an image from any address
 
     async def _post(self, conversation: str, message: Message) -> Delivery:
+        await before_sending()
         async with unit_of_work(self._sessions) as session:
             post_id = await posts.add_post(session=session, conversation=conversation, body=body(message))
         return Delivery(conversation=conversation, message_id=str(post_id), user_id=conversation)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
 
+from bot.delivery.lease import before_sending
+
 MARGIN = 0.97  # pace at this share of the rate Slack let through (sends reach Slack a little unevenly)
 WINDOW = 1.0  # seconds over which that rate is counted
 RELAX_AFTER = 60.0  # seconds without a 429 before the pace may quicken
@@ -118,6 +120,7 @@ class Pacer:
             return await handler(request)
         method = self._methods.setdefault(url[len(self._api) :].split("?", 1)[0], _Method())
         sent = await method.turn()
+        await before_sending()  # a send that waited its turn leaves only on a claim sure to outlive it
         response = await handler(request)
         if response.status == 429:
             method.refused(sent, _retry_after(response))

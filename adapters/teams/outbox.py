@@ -15,6 +15,7 @@ from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference, ErrorResponseException
 
 from adapters.teams import render, translate
+from bot.delivery.lease import before_sending
 from bot.errors import Undeliverable
 from bot.messages import Message
 from bot.ports import Delivery, Recipient
@@ -110,6 +111,7 @@ class TeamsOutbox:
         for attempt in range(self._retries + 1):
             try:
                 result.clear()
+                await before_sending()  # a send that waited (a 429's backoff) leaves only on a claim that holds
                 await self._adapter.continue_conversation(ref, callback, self._app_id)
                 return result[0] if result else None
             except ErrorResponseException as exc:

@@ -1,12 +1,19 @@
-"""Leases: a claim on a send, taken in the database with a token, renewed while the send is in flight, and never
-outlived by it.
+"""Leases: a claim on a send, taken in the database with a token, renewed while the send is in flight and while its
+outcome is written, and never outlived by a request leaving for the platform.
 
 Whoever claims a prompt, a reminder or a digest run writes a token and a `claimed_until` into its row; others may
 take it only once `claimed_until` has passed. A send can take longer than any fixed claim (Slack's Retry-After, the
-Teams backoff), so `hold` renews the claim every quarter of FAIRLOOP_DELIVERY_LEASE while the send runs. If the
-claim turns out to be someone else's, or cannot be renewed for three quarters of the lease (the database is
-unreachable), the send is cancelled before the claim can lapse: a send never runs on a claim another replica may
-have taken. Outcomes are written with the token, so a late finisher cannot overwrite another's result.
+Teams backoff), so a `Claim` is renewed every quarter of FAIRLOOP_DELIVERY_LEASE while its work runs, and every
+sixteenth after a renewal failed: the claim outlives a database outage of up to about three quarters of the lease.
+
+What cannot be taken back is a request the platform has acted on. Cancelling it would not unsend the message, and
+letting the claim lapse meanwhile lets another replica send it again. So the rule is applied where a request leaves:
+an outbox calls `before_sending()` right before each request that may deliver (every attempt, retries included),
+and under a claim the request goes out only if the claim has at least half a lease left, as last renewed or as
+renewed there and then; otherwise LeaseLost is raised before anything has left. A request that has left is not
+cancelled for want of a renewal (the HTTP client's timeout, well inside half a lease, bounds it); work is cancelled
+only when its claim is found to be someone else's. Outcomes are written with the token, so a late finisher cannot
+overwrite another's result.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -28,7 +36,7 @@ Renew = Callable[[datetime], Awaitable[bool]]
 
 
 class LeaseLost(Exception):
-    """The send was stopped: its claim went to someone else, or could not be renewed before it would lapse."""
+    """The send was stopped: its claim went to someone else, or could not be confirmed before a request left."""
 
 
 def renew_every(lease: timedelta) -> float:
@@ -40,42 +48,87 @@ def retry_wait(lease: timedelta) -> timedelta:
     return lease / 4
 
 
-async def hold(work: Awaitable[T], *, renew: Renew, lease: timedelta, now: Callable[[], datetime], what: str) -> T:
-    """Run `work` under a claim taken a moment ago for `lease`, renewing it every quarter of the lease.
+class Claim:
+    """A claim this process holds: when it was last confirmed in the database, and how to confirm it again."""
 
-    Raises LeaseLost (after cancelling `work`) when the claim is gone or would lapse unrenewed. Cancelling `hold`
-    cancels `work` too."""
-    task = asyncio.ensure_future(work)
-    every = renew_every(lease)
-    keep = lease.total_seconds() * 3 / 4  # stop a quarter of the lease before the claim could lapse
-    deadline = time.monotonic() + keep
-    try:
-        while True:
-            done, _ = await asyncio.wait({task}, timeout=min(every, max(0.0, deadline - time.monotonic())))
-            if done:
-                return task.result()
-            try:
-                ours: bool | None = await asyncio.wait_for(renew(now() + lease), every)
-            except Exception as exc:  # noqa: BLE001 - the database is unreachable: try again, until the deadline
-                logger.warning("could not renew the claim on %s (%s); the send goes on for now", what, exc)
-                ours = None
-            if ours is False:
-                raise LeaseLost(f"the claim on {what} is no longer ours")
-            if ours:
-                deadline = time.monotonic() + keep
-            elif time.monotonic() >= deadline:
-                raise LeaseLost(f"the claim on {what} could not be renewed before it would lapse")
-    finally:
-        if not task.done():
-            task.cancel()
-            await asyncio.wait({task})
+    def __init__(self, *, renew: Renew, lease: timedelta, now: Callable[[], datetime], what: str) -> None:
+        self.what = what
+        self.seconds = lease.total_seconds()
+        self.lost = False
+        self._renew, self._lease, self._now = renew, lease, now
+        self._confirmed = time.monotonic()  # taken a moment ago
+        self._failing = False
+
+    def left(self) -> float:
+        """Seconds the claim surely has left, as last confirmed."""
+        return self._confirmed + self.seconds - time.monotonic()
+
+    async def renew(self) -> bool | None:
+        """Renew it now: True when renewed, False when it is someone else's, None when the database can't say."""
+        started = time.monotonic()
+        try:
+            ours = await asyncio.wait_for(self._renew(self._now() + self._lease), self.seconds / 4)
+        except Exception as exc:  # noqa: BLE001 - the database is unreachable: the caller tries again soon
+            logger.warning("could not renew the claim on %s (%r); trying again shortly", self.what, exc)
+            self._failing = True
+            return None
+        self._failing = False
+        if ours:
+            self._confirmed = max(self._confirmed, started)
+        else:
+            self.lost = True
+        return ours
+
+    async def keep(self, work: Awaitable[T], *, stop_if_lost: bool = True) -> T:
+        """Run `work` under this claim, renewing it as it runs. Raises LeaseLost (after cancelling `work`) when the
+        claim turns out to be someone else's, unless `stop_if_lost` is False (an outcome being written: its write
+        checks the token itself). Cancelling `keep` cancels `work` too."""
+        token = _held.set(self)
+        try:
+            task = asyncio.ensure_future(work)  # the task keeps this claim as its context: before_sending finds it
+        finally:
+            _held.reset(token)
+        try:
+            while True:
+                pause = self.seconds / 16 if self._failing else max(0.0, self.left() - self.seconds * 3 / 4)
+                done, _ = await asyncio.wait({task}, timeout=pause if not self.lost else None)
+                if done:
+                    return task.result()
+                if await self.renew() is False and stop_if_lost:
+                    raise LeaseLost(f"the claim on {self.what} is no longer ours")
+        finally:
+            if not task.done():
+                task.cancel()
+                await asyncio.wait({task})
+
+
+_held: ContextVar[Claim | None] = ContextVar("fairloop_claim", default=None)
+
+
+async def before_sending() -> None:
+    """Called by an outbox right before each request that may deliver something. Outside a claim it returns at once;
+    under one it raises LeaseLost unless the claim has at least half a lease left (renewing it first if need be),
+    so nothing leaves on a claim that could lapse before the platform has answered."""
+    claim = _held.get()
+    if claim is None:
+        return
+    if not claim.lost and claim.left() >= claim.seconds / 2:
+        return
+    if claim.lost or not await claim.renew() or claim.left() < claim.seconds / 2:
+        raise LeaseLost(f"the claim on {claim.what} could not be confirmed before sending")
+
+
+async def hold(work: Awaitable[T], *, renew: Renew, lease: timedelta, now: Callable[[], datetime], what: str) -> T:
+    """Run `work` under a claim taken a moment ago for `lease` (see Claim.keep)."""
+    return await Claim(renew=renew, lease=lease, now=now, what=what).keep(work)
 
 
 async def record(write: Callable[[], Awaitable[T]], *, what: str, within: float) -> T:
     """Write the outcome of a finished send, trying again while the database is unreachable (for up to `within`
-    seconds): a send that happened must not be sent again because its outcome could not be written."""
+    seconds): a send that happened must not be sent again because its outcome could not be written. Run it under
+    the send's claim (`claim.keep(record(...), stop_if_lost=False)`) so the claim is renewed meanwhile."""
     deadline = time.monotonic() + within
-    pause = 0.2
+    pause = 0.1
     while True:
         try:
             return await write()
@@ -85,4 +138,4 @@ async def record(write: Callable[[], Awaitable[T]], *, what: str, within: float)
                 raise
             logger.warning("could not record %s yet; trying again in %.1fs", what, pause)
             await asyncio.sleep(pause)
-            pause = min(pause * 2, 1.0)
+            pause = min(pause * 2, 0.5)

@@ -15,7 +15,7 @@ from bot.batching import Batcher
 from bot.checkins import cards
 from bot.checkins.answers import Loaded, title_of
 from bot.delivery import outcomes
-from bot.delivery.lease import LeaseLost, hold, record, retry_wait
+from bot.delivery.lease import Claim, LeaseLost, record, retry_wait
 from bot.delivery.outcomes import Finished
 from bot.errors import PlatformUnavailable, Undeliverable
 from bot.messages import Message
@@ -146,9 +146,9 @@ async def _claim_and_send(
         async with unit_of_work(sessions) as session:
             return await repo.renew_prompt(session=session, prompt_id=prompt_id, claim=claim, until=until)
 
+    held = Claim(renew=renew, lease=lease, now=now, what=f"prompt {prompt_id}")
     try:
-        sending = _deliver(outboxes, recipients, message, prompt_id=prompt_id, lease=lease)
-        outcome = await hold(sending, renew=renew, lease=lease, now=now, what=f"prompt {prompt_id}")
+        outcome = await held.keep(_deliver(outboxes, recipients, message, prompt_id=prompt_id, lease=lease))
     except LeaseLost as exc:
         logger.warning("%s: this process stopped sending it", exc)
         return 0
@@ -162,9 +162,11 @@ async def _claim_and_send(
                         platform=outcome.platform, delivery=outcome.delivery, reasons=outcome.reasons,
                         retry_at=retry_at)  # fmt: skip
     # written with the outcomes of other sends finishing meanwhile (bot/delivery/outcomes.py), tried again while
-    # the database is away: a send that happened must not be sent again because its outcome went unwritten
-    return await record(lambda: finish(finished), what=f"the outcome of prompt {prompt_id}",
-                        within=2 * lease.total_seconds())  # fmt: skip
+    # the database is away, the claim renewed meanwhile: a send that happened must not be sent again because its
+    # outcome went unwritten
+    writing = record(lambda: finish(finished), what=f"the outcome of prompt {prompt_id}",
+                     within=2 * lease.total_seconds())  # fmt: skip
+    return await held.keep(writing, stop_if_lost=False)
 
 
 async def _release(sessions: Sessions, prompt_id: int, claim: str, at: datetime) -> None:
@@ -203,6 +205,8 @@ async def _deliver(
         try:
             delivery = await outboxes[platform].send_direct(recipient=recipients.on(platform), message=message)
             return Outcome(platform=platform, delivery=delivery)
+        except LeaseLost:  # stopped before its request left (bot/delivery/lease.py)
+            raise
         except Undeliverable as exc:
             reasons.append(exc.reason if len(outboxes) == 1 else f"{platform}: {exc.reason}")
         except Exception as exc:  # noqa: BLE001 - an outage must not lose the prompt: release it for a retry

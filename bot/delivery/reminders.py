@@ -18,7 +18,7 @@ from datetime import datetime
 
 from bot.checkins import cards
 from bot.checkins.answers import Loaded, title_of, zone_of
-from bot.delivery.lease import LeaseLost, hold, record, retry_wait
+from bot.delivery.lease import Claim, LeaseLost, record, retry_wait
 from bot.delivery.mornings import first_morning, next_morning, working_morning
 from bot.delivery.prompts import CONCURRENCY, recipient_for
 from bot.errors import Undeliverable
@@ -115,9 +115,9 @@ async def _remind(
             return await repo.renew_prompt(session=session, prompt_id=prompt_id, claim=claim, until=until,
                                            while_state="sent")  # fmt: skip
 
+    held = Claim(renew=renew, lease=lease, now=now, what=f"the reminder for prompt {prompt_id}")
     try:
-        outcome = await hold(_send(outbox, recipient, message), renew=renew, lease=lease, now=now,
-                             what=f"the reminder for prompt {prompt_id}")  # fmt: skip
+        outcome = await held.keep(_send(outbox, recipient, message))
     except LeaseLost as exc:
         logger.warning("%s: this process stopped sending it", exc)
         return 0
@@ -133,8 +133,9 @@ async def _remind(
     else:  # answers now redraw the reminder, the latest copy of the question
         done = {"snoozed_until": None} if asked_later else {"reminder": "sent", "reminded_at": now()}
         values = {"conversation": outcome.conversation, "message_id": outcome.message_id, **done}
-    await record(_write(sessions, prompt_id, claim, **values), what=f"the reminder for prompt {prompt_id}",
-                 within=2 * lease.total_seconds())  # fmt: skip
+    writing = record(_write(sessions, prompt_id, claim, **values), what=f"the reminder for prompt {prompt_id}",
+                     within=2 * lease.total_seconds())  # fmt: skip
+    await held.keep(writing, stop_if_lost=False)
     return int(outcome is not None)
 
 
@@ -142,6 +143,8 @@ async def _send(outbox: Outbox, recipient: Recipient, message: Message) -> Deliv
     """The delivery; None when the person cannot be reached; the error of an outage."""
     try:
         return await outbox.send_direct(recipient=recipient, message=message)
+    except LeaseLost:  # stopped before its request left (bot/delivery/lease.py)
+        raise
     except Undeliverable as exc:
         logger.info("reminder undeliverable: %s", exc.reason)
         return None

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.delivery.lease import LeaseLost, hold, record
+from bot.delivery.lease import Claim, LeaseLost, record
 from bot.ports import Delivery
 from storage import deliveries
 from storage.db import Sessions, unit_of_work
@@ -51,8 +51,9 @@ async def post_once(
     async def renew(until: datetime) -> bool:
         return await settle(claimed_until=until)
 
+    held = Claim(renew=renew, lease=lease, now=now, what=f"digest run {key}")
     try:
-        delivery = await hold(post(), renew=renew, lease=lease, now=now, what=f"digest run {key}")
+        delivery = await held.keep(post())
     except LeaseLost as exc:
         logger.warning("%s: this process stopped posting it", exc)
         return False
@@ -60,9 +61,10 @@ async def post_once(
         with contextlib.suppress(Exception):
             await asyncio.wait_for(settle(claim=None, claimed_until=None), 2)
         raise
-    await record(
+    writing = record(
         lambda: settle(state="posted", posted_at=now(), claim=None, claimed_until=None,
                        conversation=delivery.conversation[:512], message_id=delivery.message_id[:300]),
         what=f"digest run {key} as posted", within=2 * lease.total_seconds(),
     )  # fmt: skip
+    await held.keep(writing, stop_if_lost=False)  # renewed while it is written
     return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.delivery.lease import before_sending
 from bot.errors import Undeliverable
 from bot.messages import Message
 from bot.ports import Delivery, Recipient
@@ -31,6 +32,7 @@ class FakeOutbox:
     async def send_direct(self, *, recipient: Recipient, message: Message) -> Delivery:
         self.attempted.append(recipient.email)
         await asyncio.sleep(self.slow_sends or 0.001)  # let other dispatchers interleave
+        await before_sending()  # what a real outbox does before its request leaves
         if recipient.email in self.unknown:
             raise Undeliverable("users_not_found")
         if self.flaky:
@@ -55,5 +57,6 @@ class FakeOutbox:
         self.posting.set()
         if self.channel_gate is not None:
             await self.channel_gate.wait()
+        await before_sending()
         self.channel_posts.append((channel, message))
         return Delivery(conversation=channel, message_id=str(len(self.channel_posts)))

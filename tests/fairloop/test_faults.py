@@ -6,10 +6,12 @@ all three replicas is posted once for its time."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from pathlib import Path
 
 import aiohttp
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from storage import db
@@ -21,6 +23,7 @@ from tests.support.replicas import (
     channel_posts,
     one_each,
     post_interviews,
+    prompt_states,
     slack_dms,
     teams_dms,
     until_settled,
@@ -77,11 +80,14 @@ async def test_faults_kills_and_an_outage_leave_every_interviewer_exactly_one_dm
                 total = SLACK_PEOPLE + TEAMS_PEOPLE
                 await post_interviews(replicas[0].url, one_each(slack_emails + [p.email for p in teams_people()], "f"))
                 await _delivered(fake, connector, at_least=total // 5)
-                killed = await _kill_mid_send(replicas, fake, connector)
+                killed = await _kill_mid_send(replicas, fake, connector, engine)
+                marks = {"killed": time.monotonic()}
                 await _delivered(fake, connector, at_least=total * 3 // 5)
                 relay.cut()  # the database goes away for everyone
+                marks["cut"] = time.monotonic()
                 await asyncio.sleep(OUTAGE)
                 relay.restore()
+                marks["restored"] = time.monotonic()
                 states = await until_settled(engine, total, within=180)
                 await asyncio.sleep(2 * LEASE)  # a claim left to lapse would have been sent again by now
                 async with engine.connect() as conn:
@@ -97,13 +103,28 @@ async def test_faults_kills_and_an_outage_leave_every_interviewer_exactly_one_dm
     print(f"\n{count}; faults injected: Slack {dict(fake.faults.injected)}, Teams {dict(connector.faults.injected)}; "
           f"SIGKILLed {killed}, cutting off {fake.faults.dropped + connector.faults.dropped} sends; database outage "
           f"{OUTAGE:.0f}s ({relay.refused} connections refused); digest runs posted {len(posted)}, "
-          f"posts in the channel {channel_posts(fake, DIGEST)}")  # fmt: skip
+          f"posts in the channel {channel_posts(fake, DIGEST)}; Slack DMs sent twice: {_twice(fake, marks)}")  # fmt: skip
     assert states == {"sent": total}
     assert (count.delivered, count.duplicates) == (total, 0), count
     assert sum(fake.faults.injected.values()) > 0 and sum(connector.faults.injected.values()) > 0
     assert fake.faults.dropped + connector.faults.dropped > 0  # the kill did cut sends off mid-flight
     assert relay.refused > 0  # the outage was felt
     assert posted and channel_posts(fake, DIGEST) == len(posted) == len(set(posted))
+
+
+async def _recorded_all_answers(engine: AsyncEngine, fake: FakeSlack, connector: FakeConnector) -> bool:
+    held = sum(fake.faults.held.values())  # Slack counts a call on arrival; Teams, once it is answered 201
+    accepted = len(slack_dms(fake) + teams_dms(connector)) - held  # people who have their DM
+    states = await prompt_states(engine)
+    return states["sent"] + states["answered"] >= accepted
+
+
+def _twice(fake: FakeSlack, marks: dict[str, float]) -> list[str]:
+    """Who sent each Slack DM that arrived twice, and when (seconds from the kill, the cut and the restore)."""
+    sends = [c for c in fake.calls if c.method == "chat.postMessage" and c.status == 200 and c.params.get("metadata")]
+    twice = {channel for channel, n in slack_dms(fake).items() if n > 1}
+    return [f"{c.params['channel']} by {c.replica} at " + ", ".join(f"{k}{c.at - t:+.2f}s" for k, t in marks.items())
+            for c in sends if c.params["channel"] in twice]  # fmt: skip
 
 
 async def _install(replica: Served, connector: FakeConnector, aad: FakeAAD) -> None:
@@ -122,11 +143,12 @@ async def _delivered(fake: FakeSlack, connector: FakeConnector, *, at_least: int
     await eventually(enough, within=120, what=f"{at_least} DMs delivered", every=0.05)
 
 
-async def _kill_mid_send(replicas: list[Served], fake: FakeSlack, connector: FakeConnector) -> str:
+async def _kill_mid_send(replicas: list[Served], fake: FakeSlack, connector: FakeConnector, engine: AsyncEngine) -> str:
     """Hold every send at the platforms until a replica has sends waiting for an answer, then SIGKILL it. Which one
     that is depends on who claimed the prompts left (each keeps many sends going, so two may have all of them).
-    Answers given before the hold have been recorded by then, so what the kill cuts off is sends in flight, not the
-    moment between a platform's answer and its record (the at-least-once window docs/ and the report describe)."""
+    The kill waits until every answer given before the hold has been recorded (on a loaded machine that can take
+    seconds), so what it cuts off is sends in flight, not the moment between a platform's answer and its record
+    (the at-least-once window the README describes)."""
     fake.faults.hold()
     connector.faults.hold()
 
@@ -139,6 +161,8 @@ async def _kill_mid_send(replicas: list[Served], fake: FakeSlack, connector: Fak
         victim = await eventually(lambda: asyncio.sleep(0, result=waiting()), within=60,
                                   what="a replica's sends waiting at Slack")  # fmt: skip
         await asyncio.sleep(1.0)
+        await eventually(lambda: _recorded_all_answers(engine, fake, connector), within=60,
+                         what="the answers given before the hold recorded")  # fmt: skip
         held = ", ".join(f"{r.name} {fake.faults.held[r.name.replace('replica-', 'r')]}" for r in replicas)
         await victim.kill()
         await asyncio.sleep(0.3)  # its connections are closed now

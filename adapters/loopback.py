@@ -1,60 +1,22 @@
 """Loopback means loopback: the guard in front of the surfaces that believe whoever reaches them (the playground,
-and Teams without an app id), and the checks of addresses and URLs it is made of."""
+and Teams without an app id). The checks of addresses and URLs it is made of are in adapters/addresses.py."""
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from adapters.addresses import host_name, loopback_address, loopback_url
 from adapters.web import error
 
+__all__ = ["host_name", "local_only", "loopback_address", "loopback_url", "refusal"]
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # what a reverse proxy adds: a request that came through one is from wherever the proxy's client is
 FORWARDING = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "X-Client-IP")
-
-
-def loopback_address(host: str) -> bool:
-    """127.0.0.0/8, ::1 (also written as ::ffff:127.0.0.1), or the name localhost."""
-    name = host.strip().lower()
-    if name == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
-
-
-def host_name(header: str) -> str | None:
-    """The name in a Host header (`name`, `name:port`, `[v6]`, `[v6]:port`, or a bare v6 address); None when the
-    header is not one of those."""
-    if header.startswith("["):
-        name, bracket, port = header[1:].partition("]")
-        if not bracket or (port and not (port.startswith(":") and port[1:].isdigit())):
-            return None
-        return name
-    if header.count(":") > 1:
-        return header  # ::1 without brackets
-    name, colon, port = header.partition(":")
-    return None if colon and not port.isdigit() else name
-
-
-def loopback_url(url: str) -> bool:
-    """An http(s) URL whose host is a loopback address or localhost."""
-    try:
-        parts = urlsplit(url)
-        hostname = parts.hostname
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and hostname is not None and loopback_address(hostname)
 
 
 def refusal(request: web.Request, what: str) -> web.Response | None:

@@ -43,20 +43,37 @@ def _logging(config: Config) -> None:
     configure(config.server.log_format)
 
 
-def _with_graph(config: Config, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run `work(graph)` on a wired fairloop (no platform listens), and say a core refusal in one line."""
+def _refusal_in_one_line(run: Callable[[], Awaitable[T]]) -> T:
+    """Run `run()` to completion, and say a core refusal (an unknown period, a team too small) in one line."""
     from bot.errors import FairloopError
-    from fairloop.compose import build
-
-    async def run() -> T:
-        async with build(config, serve=False) as graph:
-            return await work(graph)
 
     try:
         return asyncio.run(run())
     except FairloopError as exc:
         typer.echo(f"fairloop: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+def _with_reports(config: Config, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `work(reports)` on the reports service alone (fairloop/wiring.py): no platform, no web stack."""
+    from fairloop.wiring import reports
+
+    async def run() -> T:
+        async with reports(config) as service:
+            return await work(service)
+
+    return _refusal_in_one_line(run)
+
+
+def _with_graph(config: Config, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `work(graph)` on a wired fairloop (no platform listens), and say a core refusal in one line."""
+    from fairloop.compose import build
+
+    async def run() -> T:
+        async with build(config, serve=False) as graph:
+            return await work(graph)
+
+    return _refusal_in_one_line(run)
 
 
 def _serve(config: Config) -> None:
@@ -147,7 +164,7 @@ def stats(
     from adapters.terminal import render
     from bot.reports.format import as_message
 
-    result = _with_graph(config, lambda graph: graph.reports.stats(period=period, team=team, role=role))
+    result = _with_reports(config, lambda reports: reports.stats(period=period, team=team, role=role))
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2))
     else:
@@ -205,10 +222,10 @@ def export(
     from bot.reports import export as exporter
 
     if monthly:
-        data = _with_graph(config, lambda graph: graph.reports.monthly())
+        data = _with_reports(config, lambda reports: reports.monthly())
         text = exporter.render(data, fmt, exporter.MONTHLY)
     else:
-        data = _with_graph(config, lambda graph: graph.reports.export(period=period))
+        data = _with_reports(config, lambda reports: reports.export(period=period))
         text = exporter.render(data, fmt)
     if out is None:
         typer.echo(text, nl=False)

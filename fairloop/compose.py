@@ -3,7 +3,6 @@ the tests alike. Nothing below it imports it."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -20,20 +19,16 @@ from bot.intake.service import Intake
 from bot.interactions.service import Interactions
 from bot.people import Directory
 from bot.ports import Outbox, Outboxes
-from bot.reports import ledger
 from bot.reports.service import Reports
 from bot.retention import Retention
-from bot.tokens import Signer
+from fairloop import wiring
 from fairloop.config import Config
-from fairloop.secret import secret_key
 from storage import db
 
 if TYPE_CHECKING:  # a platform's SDK loads only when it is configured (`fairloop stats` needs none of them)
     from adapters.playground import Playground
     from adapters.slack import SlackPlatform
     from adapters.teams import TeamsPlatform
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,18 +64,9 @@ async def build(
     """Migrate (SQLite), connect, and build every service. With `serve`, the platforms also start taking what
     people send (Bolt, Socket Mode, the Teams bot). `outboxes` replaces the configured platforms' outboxes
     (core tests); `teams_auth` points botbuilder at a loopback Azure AD (Teams tests)."""
-    engine = db.make_engine(config.server.database_url)
-    sessions = db.make_sessions(engine)
     async with AsyncExitStack() as stack:
-        stack.push_async_callback(engine.dispose)
-        if config.server.sqlite and not await db.at_head(engine):  # PostgreSQL: `fairloop db upgrade` first
-            await db.upgrade(config.server.database_url)
-        key = await secret_key(
-            database_url=config.server.database_url, configured=config.server.secret_key, sessions=sessions
-        )
-        signer = Signer(secret_key=key)
-        if await ledger.start(sessions=sessions, settings=config.core):
-            logger.info("counted the existing check-ins into the daily activity ledger")
+        wired = await stack.enter_async_context(wiring.base(config))
+        engine, sessions, signer = wired.engine, wired.sessions, wired.signer
         directory = Directory(sessions=sessions, signer=signer)
         slack = teams = playground = None
         if outboxes is None:

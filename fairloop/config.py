@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from adapters.loopback import loopback_address
+from adapters.addresses import loopback_address
 from adapters.playground.settings import PlaygroundSettings
 from adapters.slack.settings import SlackSettings
 from adapters.sources.ats_settings import AtsSettings, WebhookSettings

@@ -126,22 +126,6 @@ async def next_due_at(*, session: AsyncSession, after: datetime) -> datetime | N
     return result.first()
 
 
-async def claim_prompt(*, session: AsyncSession, prompt_id: int, claim: str, now: datetime, until: datetime) -> bool:
-    """Compare-and-set claim: exactly one dispatcher (in any process) wins a due prompt."""
-    result = await session.exec(  # type: ignore[call-overload]
-        update(Prompt)
-        .where(
-            and_(
-                col(Prompt.id) == prompt_id,
-                col(Prompt.state) == "scheduled",
-                unclaimed(col(Prompt.claimed_until), now),
-            )
-        )
-        .values(claim=claim, claimed_until=until, attempts=col(Prompt.attempts) + 1)
-    )
-    return bool(result.rowcount == 1)
-
-
 async def renew_prompt(
     *, session: AsyncSession, prompt_id: int, claim: str, until: datetime, while_state: str = "scheduled"
 ) -> bool:

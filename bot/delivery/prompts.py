@@ -22,16 +22,17 @@ from bot.messages import Message
 from bot.ports import Delivery, Outbox, Recipient
 from bot.settings import Settings
 from storage import interviews as repo
+from storage import sending
 from storage.db import Session, Sessions, unit_of_work
 from storage.models import Identity, Person
-from storage.people import get_person, identities_of
+from storage.sending import Addressee, Known
 
 logger = logging.getLogger(__name__)
 CONFIG_WAIT = timedelta(minutes=5)  # a revoked token or missing scope is not fixed in seconds
 CONCURRENCY = 96  # sends in flight at once (the rate limit paces them); each is claimed before it is sent
 
 
-def recipient_for(person: Person, identity: Identity | None) -> Recipient:
+def recipient_for(person: Person | Addressee, identity: Identity | Known | None) -> Recipient:
     """A person as an outbox sees them, with what we cached about them on its platform."""
     return Recipient(
         person_id=person.id or 0,
@@ -106,8 +107,8 @@ async def dispatch_due(
 class Recipients:
     """A person, and what each platform they are known on knows about them."""
 
-    person: Person
-    identities: Mapping[str, Identity]
+    person: Addressee
+    identities: Mapping[str, Known]
 
     def on(self, platform: str) -> Recipient:
         return recipient_for(self.person, self.identities.get(platform))
@@ -137,9 +138,7 @@ async def _claim_and_send(
     async with unit_of_work(sessions) as session:  # read, then claimed: the claim is the transaction's one write
         recipients, message = await _compose(session=session, settings=settings, prompt_id=prompt_id, now=now)
         moment = now()
-        if not await repo.claim_prompt(
-            session=session, prompt_id=prompt_id, claim=claim, now=moment, until=moment + lease
-        ):
+        if not await sending.claim(session=session, prompt_id=prompt_id, claim=claim, now=moment, until=moment + lease):
             return 0
 
     async def renew(until: datetime) -> bool:
@@ -177,21 +176,17 @@ async def _release(sessions: Sessions, prompt_id: int, claim: str, at: datetime)
 async def _compose(
     *, session: Session, settings: Settings, prompt_id: int, now: Callable[[], datetime]
 ) -> tuple[Recipients, Message]:
-    """The prompt's message, and the person as each platform knows them."""
-    prompt = await repo.get_prompt(session=session, prompt_id=prompt_id)
-    assert prompt is not None
-    interview = await repo.get_interview(session=session, interview_id=prompt.interview_id)
-    person = await get_person(session=session, person_id=prompt.person_id)
-    assert interview is not None and person is not None
-    identities = {i.platform: i for i in await identities_of(session=session, person_id=person.id or 0)}
-    loaded = Loaded(prompt=prompt, interview=interview, person=person)
+    """The prompt's message, and the person as each platform knows them (plain rows: storage/sending.py)."""
+    found = await sending.to_send(session=session, prompt_id=prompt_id)
+    assert found is not None  # prompts are never deleted while due
+    loaded = Loaded(prompt=None, interview=found.interview, person=found.person)  # type: ignore[arg-type]
     message = cards.prompt_message(
         prompt_id=prompt_id,
         title=title_of(loaded, settings, now()),
         settings=settings,
-        first_time=person.first_prompted_at is None,
+        first_time=found.person.first_prompted_at is None,
     )
-    return Recipients(person=person, identities=identities), message
+    return Recipients(person=found.person, identities=found.identities), message
 
 
 async def _deliver(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -36,8 +36,7 @@ async def base(config: Config) -> AsyncIterator[Base]:
     check-ins the activity ledger has not seen; the engine is disposed on the way out."""
     engine = db.make_engine(config.server.database_url)
     sessions = db.make_sessions(engine)
-    async with AsyncExitStack() as stack:
-        stack.push_async_callback(engine.dispose)
+    try:
         if config.server.sqlite and not await db.at_head(engine):
             await db.upgrade(config.server.database_url)
         key = await secret_key(
@@ -46,6 +45,8 @@ async def base(config: Config) -> AsyncIterator[Base]:
         if await ledger.start(sessions=sessions, settings=config.core):
             logger.info("counted the existing check-ins into the daily activity ledger")
         yield Base(engine=engine, sessions=sessions, signer=Signer(secret_key=key))
+    finally:
+        await engine.dispose()
 
 
 @asynccontextmanager

@@ -33,7 +33,6 @@ class Known(NamedTuple):
 
 
 class ToSend(NamedTuple):
-    prompt_id: int
     person: Addressee
     interview: InterviewRow
     identities: dict[str, Known]  # platform -> the latest identity there
@@ -41,7 +40,7 @@ class ToSend(NamedTuple):
 
 P, V, N, K = (m.__table__.c for m in (Prompt, Interview, Person, Identity))  # type: ignore[attr-defined]
 _PROMPT = (
-    select(P.id, N.id, N.email, N.timezone, N.first_prompted_at, V.role, V.stage, V.team, V.starts_at, V.ends_at)
+    select(N.id, N.email, N.timezone, N.first_prompted_at, V.role, V.stage, V.team, V.starts_at, V.ends_at)
     .join_from(Prompt.__table__, Interview.__table__, V.id == P.interview_id)  # type: ignore[attr-defined]
     .join(Person.__table__, N.id == P.person_id)  # type: ignore[attr-defined]
     .where(P.id == bindparam("prompt_id"))
@@ -62,10 +61,10 @@ async def to_send(*, session: AsyncSession, prompt_id: int) -> ToSend | None:
     row = (await conn.execute(_PROMPT, {"prompt_id": prompt_id})).first()
     if row is None:
         return None
-    person = Addressee(*row[1:5])
+    person = Addressee(*row[:4])
     known = await conn.execute(_IDENTITIES, {"person_id": person.id})
     identities = {k.platform: Known(k.platform, k.user_id, dict(k.address or {})) for k in known}
-    return ToSend(prompt_id=row[0], person=person, interview=InterviewRow(*row[5:10]), identities=identities)
+    return ToSend(person=person, interview=InterviewRow(*row[4:]), identities=identities)
 
 
 async def claim(*, session: AsyncSession, prompt_id: int, claim: str, now: datetime, until: datetime) -> bool:

@@ -78,6 +78,8 @@ def _hand_out(app: web.Application, graph: Graph) -> None:
     """Each adapter's view reads the services it talks to under its own typed key."""
     app[GRAPH] = graph
     app[health.ENGINE] = graph.engine
+    if graph.click_queue is not None:
+        app[health.CLICK_QUEUE] = graph.click_queue
     app[keys.INTAKE] = graph.intake
     app[keys.INTERACTIONS] = graph.interactions
     app[keys.REPORTS] = graph.reports

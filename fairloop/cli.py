@@ -1,4 +1,4 @@
-"""The `fairloop` command line: serve, demo, db upgrade, interviews import, stats, digest, export, purge, teams-package."""
+"""The `fairloop` command line: serve, worker, demo, db upgrade, interviews import, stats, digest, export, purge, teams-package."""
 
 from __future__ import annotations
 
@@ -116,6 +116,23 @@ def serve() -> None:
         " — playground at /playground" if config.playground_on else "",
     )
     _serve(config)
+
+
+@app.command()
+def worker() -> None:
+    """Apply the Slack clicks serving processes queued (FAIRLOOP_SLACK_CLICK_QUEUE=1), until stopped."""
+    config = _config()
+    if not (config.slack.enabled and config.slack.slack_click_queue):
+        typer.echo(
+            "fairloop: the worker applies queued Slack clicks: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and "
+            "FAIRLOOP_SLACK_CLICK_QUEUE=1, as for `fairloop serve`",
+            err=True,
+        )
+        raise typer.Exit(2)
+    _logging(config)
+    from fairloop.worker import run
+
+    asyncio.run(run(config))
 
 
 @app.command()

@@ -23,7 +23,7 @@ from bot.reports.service import Reports
 from bot.retention import Retention
 from fairloop import wiring
 from fairloop.config import Config
-from storage import db
+from storage import db, queued
 
 if TYPE_CHECKING:  # a platform's SDK loads only when it is configured (`fairloop stats` needs none of them)
     from adapters.playground import Playground
@@ -47,6 +47,7 @@ class Graph:
     retention: Retention
     outboxes: Outboxes
     ats: Runtime
+    click_queue: db.Sessions | None = None  # FAIRLOOP_SLACK_CLICK_QUEUE: where one-click answers wait for a worker
     slack: SlackPlatform | None = None
     teams: TeamsPlatform | None = None
     playground: Playground | None = None
@@ -116,13 +117,17 @@ async def build(
             ),
             outboxes=MappingProxyType(dict(outboxes)),
             ats=ats,
+            click_queue=await stack.enter_async_context(queued.opened(config.server.database_url, sessions))
+            if slack is not None and config.slack.slack_click_queue
+            else None,
             slack=slack,
             teams=teams,
             playground=playground,
         )
         if serve:
             if slack is not None:
-                await slack.start(interactions=graph.interactions, reports=reports, directory=directory)
+                await slack.start(interactions=graph.interactions, reports=reports, directory=directory,
+                                  queue=graph.click_queue, clock=clock)  # fmt: skip
             if teams is not None:
                 await teams.start(interactions=graph.interactions)
         yield graph

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.feedback import ROUTE as CANDIDATE_FEEDBACK
 from adapters.web import REPORTS
-from storage.db import ping
+from storage import queued
+from storage.db import Sessions, ping, unit_of_work
 
 ENGINE = web.AppKey("fairloop.engine", AsyncEngine)
 UNMEASURED = frozenset({CANDIDATE_FEEDBACK})  # a count or latency per answer would date each candidate's answer
@@ -23,6 +24,8 @@ REQUESTS = web.AppKey("fairloop.metrics.requests", Counter)
 LATENCY = web.AppKey("fairloop.metrics.latency", Histogram)
 CHILDREN = web.AppKey("fairloop.metrics.children", dict)  # (metric, label values) -> its child
 GAUGES = web.AppKey("fairloop.metrics.gauges", dict)
+CLICK_QUEUE = web.AppKey("fairloop.click_queue", Sessions)  # with FAIRLOOP_SLACK_CLICK_QUEUE (adapters/slack/queue.py)
+WAITING = web.AppKey("fairloop.metrics.click_queue", Gauge)
 logger = logging.getLogger(__name__)
 
 
@@ -49,6 +52,13 @@ async def metrics(request: web.Request) -> web.Response:
             gauge.clear()
             for label, n in counts.get(name, {}).items():
                 gauge.labels(label).set(n)
+    queue = request.app.get(CLICK_QUEUE)
+    if queue is not None:
+        try:
+            async with unit_of_work(queue) as session:
+                request.app[WAITING].set((await queued.waiting(session=session))[0])
+        except Exception:  # noqa: BLE001 - as above
+            logger.warning("could not count the queued clicks for /metrics", exc_info=True)
     body = generate_latest(request.app[REGISTRY])
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
@@ -93,6 +103,8 @@ def install(app: web.Application) -> None:
         "prompts": Gauge("fairloop_prompts", "Check-in prompts by state", ["state"], registry=registry),
         "concerns": Gauge("fairloop_concerns", "Concerns by status", ["status"], registry=registry),
     }
+    app[WAITING] = Gauge("fairloop_click_queue_waiting", "One-click answers queued for a worker, not yet applied",
+                         registry=registry)  # fmt: skip
     app.middlewares.append(metrics_middleware)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

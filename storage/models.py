@@ -155,6 +155,21 @@ class DigestRun(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class QueuedClick(SQLModel, table=True):
+    """A one-click answer acknowledged before it was applied (FAIRLOOP_SLACK_CLICK_QUEUE): the platform's payload,
+    trimmed to what applying it needs (who, which button, where), and its replay key. Applied by `fairloop worker`
+    (adapters/slack/queue.py), which claims rows with a lease and deletes each once applied; nothing stays here."""
+
+    __tablename__ = "queued_click"
+    __table_args__ = (Index("ix_queued_click_claim", "claimed_until", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    delivery: str = Field(max_length=200)
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    queued_at: datetime = Field(default_factory=utcnow)
+    claimed_until: datetime | None = None
+
+
 class Setting(SQLModel, table=True):
     """Key/value settings and secrets the process generates for itself (e.g. the secret key)."""
 

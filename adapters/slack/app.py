@@ -19,7 +19,7 @@ from adapters.slack.pacing import Pacer
 from adapters.slack.profiles import Profiles
 from adapters.slack.redraws import Redraws
 from bot.errors import FairloopError
-from bot.events import Actor, CommandIssued
+from bot.events import Actor, ButtonClicked, CommandIssued
 from bot.interactions.commands import needs_asker
 from bot.interactions.service import Interactions
 from bot.messages import Message, paragraph
@@ -145,6 +145,21 @@ class SlackBridge:
             return
         reply = await self.ask(self.interactions.on_button(event, defer=True, lazy=True), "button " + event.action_id)
         await ack()
+        await self.follow_up(who, body, event, reply)
+
+    async def apply(self, body: dict[str, Any], delivery: str) -> None:
+        """A queued click (adapters/slack/queue.py), acknowledged already: recorded now, then followed up as
+        on_action would. A failure to record raises, so the click stays queued; a refusal is the clicker's notice."""
+        self.track()
+        who = await self.actor(body, within=PROFILE_WAIT)
+        event = translate.button_clicked(body, who, delivery=delivery)
+        if event is None:
+            return
+        reply = await self.interactions.on_button(event, defer=True, lazy=True)
+        await self.guard(self.follow_up(who, body, event, reply), "queued button " + event.action_id)
+
+    async def follow_up(self, who: Actor, body: dict[str, Any], event: ButtonClicked, reply: Reply) -> None:
+        """After the ack: the form a button opens, the clicked card's redraw, and the clicker's notice."""
         src = translate.click_source(body)
         await self.open_form(body.get("trigger_id"), reply)
         drawn = reply.draw or reply.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from types import TracebackType
@@ -21,11 +22,14 @@ from adapters.slack.app import SlackBridge, build_bolt
 from adapters.slack.client import make_client
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pacing import Pacer
+from adapters.slack.queue import FALLBACK_AGE, FALLBACK_POLL, Applier, ClickQueue
 from adapters.slack.settings import SlackSettings
 from adapters.web import DIRECTORY, BadJson, error, loads
+from bot.clock import Clock, utcnow
 from bot.interactions.service import Interactions
 from bot.people import Directory
 from bot.reports.service import Reports
+from storage.db import Sessions
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +53,8 @@ class SlackPlatform:
         self._outbox: SlackOutbox | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._bridge: SlackBridge | None = None
+        self.queue: ClickQueue | None = None  # with FAIRLOOP_SLACK_CLICK_QUEUE: one-click answers are queued
+        self._fallback: asyncio.Task[None] | None = None
 
     @property
     def bridge(self) -> SlackBridge | None:
@@ -67,9 +73,9 @@ class SlackPlatform:
         self._outbox = SlackOutbox(client=self._client)
         return self
 
-    async def start(self, *, interactions: Interactions, reports: Reports, directory: Directory) -> None:
+    def _bridged(self, *, interactions: Interactions, reports: Reports, directory: Directory) -> SlackBridge:
         assert self._client is not None and self._session is not None and self._outbox is not None
-        self._bridge = bridge = SlackBridge(
+        self._bridge = SlackBridge(
             interactions=interactions,
             reports=reports,
             directory=directory,
@@ -78,6 +84,19 @@ class SlackPlatform:
             session=self._session,
             pacer=self._pacer,
         )
+        return self._bridge
+
+    async def start(
+        self,
+        *,
+        interactions: Interactions,
+        reports: Reports,
+        directory: Directory,
+        queue: Sessions | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        """Serve Slack; with `queue` (sessions on the click queue, storage/queued.py) one-click answers are queued."""
+        bridge = self._bridged(interactions=interactions, reports=reports, directory=directory)
         self.bolt = build_bolt(bridge=bridge, signing_secret=self.settings.slack_signing_secret)
         if self.settings.socket_mode:
             self._socket = AsyncSocketModeHandler(self.bolt, self.settings.slack_app_token, web_client=self._client)
@@ -85,10 +104,28 @@ class SlackPlatform:
             logger.info("Slack connected in Socket Mode")
         else:
             logger.info("Slack listening on POST /slack/events")
+        if queue is not None:  # clicks no worker took within FALLBACK_AGE are applied here
+            self.queue = ClickQueue(sessions=queue, clock=clock)
+            fallback = Applier(
+                sessions=queue, apply=bridge.apply, clock=clock, min_age=FALLBACK_AGE, poll=FALLBACK_POLL
+            )
+            self._fallback = asyncio.create_task(fallback.run())
+            logger.info("Slack one-click answers are queued for `fairloop worker`")
+
+    async def work(
+        self, *, interactions: Interactions, reports: Reports, directory: Directory, queue: Sessions
+    ) -> None:
+        """`fairloop worker`: apply queued clicks until cancelled (no Bolt, no route, no Socket Mode connection)."""
+        bridge = self._bridged(interactions=interactions, reports=reports, directory=directory)
+        logger.info("applying queued Slack clicks")
+        await Applier(sessions=queue, apply=bridge.apply).run()
 
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._fallback is not None:
+            self._fallback.cancel()
+            await asyncio.gather(self._fallback, return_exceptions=True)
         if self._bridge is not None:  # clicks are recorded before their ack; let their follow-ups finish too
             await self._bridge.drain(DRAIN)
         if self._socket is not None:
@@ -165,7 +202,11 @@ async def events(request: web.Request) -> web.StreamResponse:
     if payload is not None and slack.bridge is not None and fast.one_click(payload):
         # the one-click answer claims its request in the transaction that records it (a replay is answered 200
         # and ignored there); everything else claims it here, before Bolt sees it
-        return await fast.answer(slack.bridge, payload, delivery=_replay_key(request) if slack.verifier else "")
+        delivery = _replay_key(request) if slack.verifier else ""
+        if slack.queue is not None:  # applied by `fairloop worker`: acknowledged once it is safely queued
+            await slack.queue.push(payload, delivery=delivery)
+            return web.Response(status=200)
+        return await fast.answer(slack.bridge, payload, delivery=delivery)
     if slack.verifier is not None and not await _first_delivery(request):
         return web.Response(status=200)  # the same signed request again (a replay): acknowledged, and ignored
     if problem:

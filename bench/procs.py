@@ -122,16 +122,38 @@ def fairloop_env(*, db_url: str, port: int, slack_api: str | None, workdir: Path
 
 
 async def start_fairloop(
-    name: str, *, db_url: str, slack_api: str | None, workdir: Path, profile: Path | None = None
+    name: str,
+    *,
+    db_url: str,
+    slack_api: str | None,
+    workdir: Path,
+    profile: Path | None = None,
+    extra: dict[str, str] | None = None,
+    command: str = "serve",
 ) -> Proc:
-    """`fairloop serve` as a deployment runs it (optionally under cProfile, written when it stops)."""
+    """`fairloop serve` as a deployment runs it (optionally under cProfile, written when it stops), with `extra`
+    settings; `command="worker"` starts `fairloop worker` instead (ready once it is running)."""
     port = free_port()
-    env = fairloop_env(db_url=db_url, port=port, slack_api=slack_api, workdir=workdir)
-    args = ["-m", "fairloop", "serve"]
+    env = fairloop_env(db_url=db_url, port=port, slack_api=slack_api, workdir=workdir) | (extra or {})
+    args = ["-m", "fairloop", command]
     if profile is not None:
         args = ["-m", "cProfile", "-o", str(profile), *args]
     proc = spawn(name, args, env=env, log=workdir / f"{name}.log", port=port, cwd=workdir)
+    if command == "worker":
+        return await logged(proc, "applying queued Slack clicks")
     return await wait_ready(proc)
+
+
+async def logged(proc: Proc, line: str, within: float = 60.0) -> Proc:
+    """`proc` once its log says `line`."""
+    deadline = time.monotonic() + within
+    while line not in proc.log.read_text(errors="replace"):
+        if proc.popen.poll() is not None:
+            raise RuntimeError(f"{proc.name} exited with {proc.popen.returncode}:\n{proc.tail()}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{proc.name} did not log {line!r} within {within}s:\n{proc.tail()}")
+        await asyncio.sleep(0.1)
+    return proc
 
 
 def fairloop_cli(

@@ -87,18 +87,28 @@ async def push(*, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None
         await (await session.connection()).execute(_PUSH, list(rows))
 
 
-async def claim(*, session: AsyncSession, now: datetime, until: datetime, before: datetime, n: int) -> list[Claimed]:
+async def _at_once(sessions: Sessions, statement: Any, params: Any) -> list[Any]:
+    """Run one statement as its own transaction (autocommit), rows fetched: no BEGIN and COMMIT around it, each a
+    hop to the driver's thread with the lock held meanwhile. On SQLite the acks' pushes wait for that lock."""
+    engine = sessions.kw["bind"]
+    async with engine.connect() as conn:
+        auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        result = await auto.execute(statement, params)
+        return list(result.all()) if result.returns_rows else []
+
+
+async def claim(*, sessions: Sessions, now: datetime, until: datetime, before: datetime, n: int) -> list[Claimed]:
     """Up to `n` queued clicks no one holds (or whose holder's lease lapsed), queued no later than `before`, oldest
-    first, now held until `until`."""
-    conn = await session.connection()
-    statement = _claim_statement(conn.dialect.name)
-    rows = await conn.execute(statement, {"now": now, "until": until, "before": before, "n": n})
+    first, now held until `until`: one statement."""
+    statement = _claim_statement(sessions.kw["bind"].dialect.name)
+    rows = await _at_once(sessions, statement, {"now": now, "until": until, "before": before, "n": n})
     return sorted((Claimed(*r) for r in rows), key=lambda c: c.id)
 
 
-async def done(*, session: AsyncSession, ids: Sequence[int]) -> None:
+async def done(*, sessions: Sessions, ids: Sequence[int]) -> None:
+    """Delete applied clicks: one statement."""
     if ids:
-        await (await session.connection()).execute(_DONE, {"ids": list(ids)})
+        await _at_once(sessions, _DONE, {"ids": list(ids)})
 
 
 async def waiting(*, session: AsyncSession) -> tuple[int, datetime | None]:

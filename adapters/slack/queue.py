@@ -100,9 +100,8 @@ class Applier:
     async def once(self) -> int:
         """Claim up to BATCH clicks, apply them together, delete those applied; how many were claimed."""
         now = self._clock()
-        async with unit_of_work(self._sessions) as session:
-            claimed = await queued.claim(session=session, now=now, until=now + self._lease,
-                                         before=now - self._min_age, n=BATCH)  # fmt: skip
+        claimed = await queued.claim(sessions=self._sessions, now=now, until=now + self._lease,
+                                     before=now - self._min_age, n=BATCH)  # fmt: skip
         if not claimed:
             return 0
         outcomes = await asyncio.gather(*(self._apply(c.body, c.delivery) for c in claimed), return_exceptions=True)
@@ -111,7 +110,6 @@ class Applier:
             if isinstance(out, BaseException):
                 logger.warning("queued click %d could not be applied; it is tried again in %s", c.id, self._lease,
                                exc_info=out)  # fmt: skip
-        async with unit_of_work(self._sessions) as session:
-            await queued.done(session=session, ids=applied)
+        await queued.done(sessions=self._sessions, ids=applied)
         self.applied += len(applied)
         return len(claimed)

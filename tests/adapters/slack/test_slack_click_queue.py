@@ -139,8 +139,8 @@ async def test_clicks_held_by_a_worker_that_died_are_applied_once_by_another(que
     for dm, user in zip(dms, (ANA, RAJ), strict=True):
         assert (await world.click(dm, user=user)).status == 200
     now = datetime.now(UTC)
-    async with unit_of_work(sessions) as session:  # a worker claims both, applies the first, and dies
-        held = await queued.claim(session=session, now=now, until=now + timedelta(seconds=60), before=now, n=10)
+    # a worker claims both, applies the first, and dies
+    held = await queued.claim(sessions=sessions, now=now, until=now + timedelta(seconds=60), before=now, n=10)
     assert len(held) == 2
     await bridge.apply(held[0].body, held[0].delivery)
     assert len(await world.checkins()) == 1
@@ -164,9 +164,7 @@ async def test_claims_of_two_appliers_never_overlap(queue_world: SlackWorld) -> 
     async def take() -> list[int]:
         got: list[int] = []
         while True:
-            async with unit_of_work(sessions) as session:
-                claimed = await queued.claim(session=session, now=now, until=now + timedelta(minutes=1), before=now,
-                                             n=7)  # fmt: skip
+            claimed = await queued.claim(sessions=sessions, now=now, until=now + timedelta(minutes=1), before=now, n=7)
             if not claimed:
                 return got
             got += [c.id for c in claimed]

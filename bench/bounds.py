@@ -21,7 +21,7 @@ BOUNDS: dict[str, str] = {
         "100 ms (ratio 0.56–0.63, p99 108–245 ms; 0.80–0.92 and 36–56 ms with a file of its own, before the nice "
         "and the wait between rounds). One full run still showed a p99 of 112 ms at a ratio of 1.18: the worker "
         "claimed and deleted in transactions (BEGIN, the statement, its rows, COMMIT: a hop to the driver's thread "
-        "each, the lock held across them); it now does each in one autocommit statement (p99 40–50 ms since, in four "
+        "each, the lock held across them); it now does each in one autocommit statement (p99 40–50 ms since, in three "
         "runs and this one). The p99 is queueing: at c=64 the mean latency is 64 divided by the "
         "throughput (Little's law), so it tracks the machine — when the host slowed bare Bolt to 1,357/s (p99 "
         "107 ms) in one run today, fairloop's p99 was 181 ms at a ratio of 1.19. Earlier steps, still in the default "

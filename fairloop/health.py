@@ -56,7 +56,7 @@ async def metrics(request: web.Request) -> web.Response:
     if queue is not None:
         try:
             async with unit_of_work(queue) as session:
-                request.app[WAITING].set((await queued.waiting(session=session))[0])
+                request.app[WAITING].set(await queued.waiting(session=session))
         except Exception:  # noqa: BLE001 - as above
             logger.warning("could not count the queued clicks for /metrics", exc_info=True)
     body = generate_latest(request.app[REGISTRY])

@@ -56,7 +56,7 @@ class Claimed(NamedTuple):
 
 _PUSH = insert(TABLE)
 _DONE = delete(TABLE).where(Q.id.in_(bindparam("ids", expanding=True)))
-_WAITING = select(func.count(), func.min(Q.queued_at))
+_WAITING = select(func.count()).select_from(TABLE)
 _CLAIMS: dict[str, Any] = {}
 
 
@@ -111,7 +111,6 @@ async def done(*, sessions: Sessions, ids: Sequence[int]) -> None:
         await _at_once(sessions, _DONE, {"ids": list(ids)})
 
 
-async def waiting(*, session: AsyncSession) -> tuple[int, datetime | None]:
-    """(clicks queued and not yet applied, when the oldest was queued)."""
-    count, oldest = (await (await session.connection()).execute(_WAITING)).one()
-    return int(count), oldest
+async def waiting(*, session: AsyncSession) -> int:
+    """Clicks queued and not yet applied."""
+    return int((await (await session.connection()).execute(_WAITING)).scalar_one())

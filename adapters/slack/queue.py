@@ -81,7 +81,6 @@ class Applier:
         self._min_age = min_age
         self._poll = poll
         self._lease = lease
-        self.applied = 0
 
     async def run(self) -> None:
         """Apply clicks until cancelled; a database that is away is waited for, not given up on."""
@@ -105,11 +104,12 @@ class Applier:
         if not claimed:
             return 0
         outcomes = await asyncio.gather(*(self._apply(c.body, c.delivery) for c in claimed), return_exceptions=True)
-        applied = [c.id for c, out in zip(claimed, outcomes, strict=True) if not isinstance(out, BaseException)]
+        applied = []
         for c, out in zip(claimed, outcomes, strict=True):
             if isinstance(out, BaseException):
                 logger.warning("queued click %d could not be applied; it is tried again in %s", c.id, self._lease,
                                exc_info=out)  # fmt: skip
+            else:
+                applied.append(c.id)
         await queued.done(sessions=self._sessions, ids=applied)
-        self.applied += len(applied)
         return len(claimed)

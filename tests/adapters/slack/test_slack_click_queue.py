@@ -69,7 +69,7 @@ async def waiting(world: SlackWorld) -> int:
     sessions = world.running.graph.click_queue
     assert sessions is not None
     async with unit_of_work(sessions) as session:
-        return (await queued.waiting(session=session))[0]
+        return await queued.waiting(session=session)
 
 
 async def ledger(world: SlackWorld) -> tuple[int, int]:
